@@ -27,6 +27,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -375,6 +376,8 @@ func rawLoop(t testing.TB, base string, reqs []recordedRequest, concurrency int)
 // throughput ratio a CPU-bound machine would see, read from /proc/self/stat
 // (absent elsewhere). Use -benchtime 5x or more.
 func BenchmarkPipelineVsRawHTTP(b *testing.B) {
+	// As `hanbench run` does; the raw loop gets the same setting.
+	defer debug.SetGCPercent(debug.SetGCPercent(evals.GCPercent))
 	dir := b.TempDir()
 	mcPath, genPath := writeQuickTasks(b, dir, *benchDocs)
 	for _, tc := range []struct{ name, path string }{

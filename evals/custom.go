@@ -83,6 +83,9 @@ type TaskInfo struct {
 	Dataset    results.Dataset
 	Notes      []string
 	NumFewshot int
+	// Judge is the judge provenance of a judge-graded task, copied to
+	// results.Task.Judge; nil for other tasks.
+	Judge *results.JudgeInfo
 }
 
 var (

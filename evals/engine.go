@@ -63,8 +63,12 @@ type Options struct {
 	NumFewshot *int
 	// Seed seeds few-shot sampling.
 	Seed int64
-	// Concurrency is the number of requests in flight (default 8).
+	// Concurrency is the number of requests in flight (default 8); with an
+	// adaptive limiter in the runner stack, its upper bound.
 	Concurrency int
+	// ConcurrencyAuto records that Runner limits the calls in flight
+	// adaptively (--concurrency auto), in results.json.
+	ConcurrencyAuto bool
 	// MCMode is how multiple-choice tasks are scored (default loglikelihood).
 	MCMode string
 	// Endpoint is "chat" or "completions": the form generation requests take.
@@ -333,6 +337,15 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	}
 	return sum, nil
 }
+
+// GCPercent is the garbage-collector target `hanbench run` sets unless the
+// GOGC environment variable is set. A run's live heap is small and bounded
+// (the reorder window, one Parquet row group, the rendered few-shot
+// examples), while the garbage it makes per sample (request and reply
+// bodies, decoded log-probabilities) is large, so collecting 4 times less
+// often buys throughput for little memory; BenchmarkPipelineVsRawHTTP
+// runs with it.
+const GCPercent = 400
 
 // ReorderWindow bounds the samples dispatched past the oldest unfinished
 // one. Samples are written in a deterministic order, so finished ones wait

@@ -23,13 +23,14 @@ func summarize(o Options, states []*taskState, started time.Time, interrupted bo
 		StartedAt:      started.UTC(),
 		FinishedAt:     o.Now().UTC(),
 		Config: results.RunConfig{
-			Seed:          o.Seed,
-			NumFewshot:    o.NumFewshot,
-			Limit:         o.Limit,
-			MCMode:        o.MCMode,
-			Concurrency:   o.Concurrency,
-			ComposeHangul: o.ComposeHangul,
-			AccNormUnit:   scoring.AccNormUnit,
+			Seed:            o.Seed,
+			NumFewshot:      o.NumFewshot,
+			Limit:           o.Limit,
+			MCMode:          o.MCMode,
+			Concurrency:     o.Concurrency,
+			ConcurrencyAuto: o.ConcurrencyAuto,
+			ComposeHangul:   o.ComposeHangul,
+			AccNormUnit:     scoring.AccNormUnit,
 		},
 		Tasks:       map[string]*results.Task{},
 		Groups:      map[string]*results.Group{},
@@ -99,6 +100,7 @@ func customResult(o Options, ts *taskState) *results.Task {
 		Metrics: map[string]float64{}, HigherIsBetter: map[string]bool{}, Size: ts.size,
 		OutputType: info.OutputType, NumFewshot: info.NumFewshot, Version: info.Version,
 		Source: info.Source, ConfigHash: info.ConfigHash, Dataset: info.Dataset, Notes: info.Notes,
+		Judge: info.Judge,
 	}
 	if ts.n > 0 {
 		r.PromptHash = hashHex(ts.promptHash.Sum(nil))

@@ -1,6 +1,9 @@
 package leaderboard
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"math"
 	"sort"
 	"strings"
@@ -29,9 +32,14 @@ type TaskInfo struct {
 }
 
 // column is one score column of the table: a benchmark group or a task.
+// A judge-graded task has one column per judge provenance (see taskKey).
 type column struct {
-	ID    string // "g:<name>" or "t:<name>"
-	Name  string
+	ID string // "g:<name>" or "t:<task key>"
+	// Name is the display name: the group, the task, or for a judged task
+	// "<task> · judge <model>" (see taskData.Label).
+	Name string
+	// Key is the group name or the task key (taskKey).
+	Key   string
 	Kind  string // "group" or "task"
 	Tasks []string
 	// Metric is the metric shown; Higher its direction; Pct true when
@@ -39,6 +47,15 @@ type column struct {
 	Metric string
 	Higher bool
 	Pct    bool
+	// Task is the task column's taskData; nil for groups.
+	Task *taskData
+}
+
+// averaged tells whether the column enters the averages: higher-is-better
+// proportions graded without a judge. A judge's scores depend on the judge
+// (and are on the rubric's scale), so they are never averaged.
+func (c *column) averaged() bool {
+	return c.Higher && c.Pct && (c.Task == nil || c.Task.Judge == nil)
 }
 
 // score is one model's (or run's) value in one column.
@@ -54,6 +71,8 @@ type score struct {
 	N              int
 	Metric         string
 	Run            *run
+	// ConfigHash is the task's config hash in Run (task cells only).
+	ConfigHash string
 }
 
 // modelData is one model with the runs that mention it.
@@ -62,7 +81,8 @@ type modelData struct {
 	Slug string
 	Info ModelInfo
 	Runs []*run // newest first
-	// Latest maps a task to the newest run that has it; LatestGroup the same for groups.
+	// Latest maps a task key (taskKey) to the newest run that has it;
+	// LatestGroup maps a group name the same way.
 	Latest      map[string]*run
 	LatestGroup map[string]*run
 }
@@ -77,27 +97,146 @@ type row struct {
 	Avg [2][2]*score
 }
 
-// taskData is one task across all runs.
+// taskData is one task across all runs; a judge-graded task is one
+// taskData per judge provenance (Key).
 type taskData struct {
-	Name   string
-	Slug   string
-	Info   TaskInfo
-	Metric string
-	Higher bool
-	Pct    bool
+	// Name is the task's name in results.json.
+	Name string
+	// Key tells apart judge provenances of one task (taskKey); it is Name
+	// for tasks without a judge.
+	Key string
+	// Judge is the judge provenance shared by the runs of this Key.
+	Judge *results.JudgeInfo
+	// JudgeLabel names the judge for display ("judge gpt-4o", with the
+	// prompt hash, penalty or strategy added when the judge model alone
+	// does not tell two columns of the task apart); empty without a judge.
+	JudgeLabel string
+	Slug       string
+	Info       TaskInfo
+	Metric     string
+	Higher     bool
+	Pct        bool
 	// Example is the task entry of the newest run, for protocol fallbacks.
 	Example *results.Task
 	Groups  []string
+	// ConfigHashes are the distinct config hashes of the runs' entries,
+	// sorted; more than one means the runs were not configured alike.
+	ConfigHashes []string
+}
+
+// Label is the display name: Name, and the judge for judged tasks.
+func (td *taskData) Label() string {
+	if td.JudgeLabel == "" {
+		return td.Name
+	}
+	return td.Name + " · " + td.JudgeLabel
+}
+
+// RefHash is the config hash of the newest run's entry, which cells with
+// another config hash are flagged against.
+func (td *taskData) RefHash() string { return td.Example.ConfigHash }
+
+// ConfigDiffers is true when the runs' entries have different config hashes.
+func (td *taskData) ConfigDiffers() bool { return len(td.ConfigHashes) > 1 }
+
+// taskKey identifies what a task entry measures: its name, plus for a
+// judge-graded task the judge model, judge prompt hash, penalty rule and
+// strategy, so scores of different judges never share a column, an
+// average or a ranking.
+func taskKey(name string, tk *results.Task) string {
+	if tk == nil || tk.Judge == nil {
+		return name
+	}
+	return name + "@judge:" + judgeID(tk.Judge)
+}
+
+// judgeID is a short hash of the judge provenance that keys columns.
+func judgeID(j *results.JudgeInfo) string {
+	b, _ := json.Marshal([]string{j.Model, j.PromptHash, j.Penalty, j.Strategy})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])[:12]
+}
+
+// shortHash shortens a hash for display.
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+// judgeLabels names the judges of the judged tasks: "judge <model>", plus
+// the penalty or strategy where columns of one task share the model and
+// differ in them, plus the judge prompt hash where that is still not
+// enough.
+func judgeLabels(tasks []*taskData) {
+	byModel := map[[2]string][]*taskData{}
+	for _, td := range tasks {
+		if td.Judge != nil {
+			k := [2]string{td.Name, td.Judge.Model}
+			byModel[k] = append(byModel[k], td)
+		}
+	}
+	for _, tds := range byModel {
+		differ := func(f func(*results.JudgeInfo) string) bool {
+			for _, td := range tds[1:] {
+				if f(td.Judge) != f(tds[0].Judge) {
+					return true
+				}
+			}
+			return false
+		}
+		penalty := differ(func(j *results.JudgeInfo) string { return j.Penalty })
+		strategy := differ(func(j *results.JudgeInfo) string { return j.Strategy })
+		labels := map[string]int{}
+		for _, td := range tds {
+			j := td.Judge
+			model := j.Model
+			if model == "" {
+				model = "?"
+			}
+			parts := []string{"judge " + model}
+			if penalty {
+				parts = append(parts, "penalty "+j.Penalty)
+			}
+			if strategy {
+				parts = append(parts, "strategy "+j.Strategy)
+			}
+			td.JudgeLabel = strings.Join(parts, " · ")
+			labels[td.JudgeLabel]++
+		}
+		// The prompt hash, where the rest does not tell columns apart.
+		var same []*taskData
+		for _, td := range tds {
+			if labels[td.JudgeLabel] > 1 {
+				same = append(same, td)
+			}
+		}
+		for _, td := range same {
+			td.JudgeLabel += " · prompt " + shortHash(td.Judge.PromptHash)
+		}
+	}
+}
+
+// taskOf is the taskData of run r's entry for task name; nil when r has
+// no such task.
+func (s *site) taskOf(r *run, name string) *taskData {
+	tk := r.File.Tasks[name]
+	if tk == nil {
+		return nil
+	}
+	return s.TaskByKey[taskKey(name, tk)]
 }
 
 // site is everything the pages are built from.
 type site struct {
-	Runs     []*run
-	Models   []*modelData
-	Tasks    []*taskData
-	TaskByN  map[string]*taskData
-	Groups   []*column // group columns
-	TaskCols []*column // one per task
+	Runs   []*run
+	Models []*modelData
+	Tasks  []*taskData
+	// TaskByKey maps a task key (taskKey) to its taskData.
+	TaskByKey map[string]*taskData
+	Groups    []*column // group columns
+	TaskCols  []*column // one per task
 	// GroupView is the column list of the "benchmarks" view: groups plus
 	// tasks in no group.
 	GroupView []*column
@@ -167,7 +306,7 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // buildSite turns runs into models, columns and rows.
 func buildSite(runs []*run, infos map[string]ModelInfo, taskInfo map[string]TaskInfo) *site {
-	s := &site{Runs: runs, TaskByN: map[string]*taskData{}, ColByID: map[string]*column{}}
+	s := &site{Runs: runs, TaskByKey: map[string]*taskData{}, ColByID: map[string]*column{}}
 
 	// Models.
 	byKey := map[string]*modelData{}
@@ -189,8 +328,8 @@ func buildSite(runs []*run, infos map[string]ModelInfo, taskInfo map[string]Task
 		}
 		m.Runs = append(m.Runs, r) // runs are newest first
 		for t, tk := range r.File.Tasks {
-			if _, ok := m.Latest[t]; !ok && len(tk.Metrics) > 0 {
-				m.Latest[t] = r
+			if k := taskKey(t, tk); m.Latest[k] == nil && len(tk.Metrics) > 0 {
+				m.Latest[k] = r
 			}
 		}
 		for g, gr := range r.File.Groups {
@@ -203,18 +342,27 @@ func buildSite(runs []*run, infos map[string]ModelInfo, taskInfo map[string]Task
 
 	// Tasks (the newest run's entry describes the task).
 	groupTasks := map[string]map[string]bool{}
+	hashes := map[*taskData]map[string]bool{}
 	for _, r := range runs {
 		for name, tk := range r.File.Tasks {
-			td := s.TaskByN[name]
+			key := taskKey(name, tk)
+			td := s.TaskByKey[key]
 			if td == nil {
 				info := taskInfo[name]
 				if info.Link != "" && checkHTTPURL(info.Link) != nil {
 					info.Link = ""
 				}
-				td = &taskData{Name: name, Slug: taskSlug(name), Info: info, Example: tk}
-				s.TaskByN[name] = td
+				td = &taskData{Name: name, Key: key, Slug: taskSlug(name), Info: info, Example: tk}
+				if tk.Judge != nil {
+					j := *tk.Judge
+					td.Judge = &j
+					td.Slug += "--judge-" + judgeID(tk.Judge)
+				}
+				s.TaskByKey[key] = td
 				s.Tasks = append(s.Tasks, td)
+				hashes[td] = map[string]bool{}
 			}
+			hashes[td][tk.ConfigHash] = true
 			for _, g := range tk.Groups {
 				if !contains(td.Groups, g) {
 					td.Groups = append(td.Groups, g)
@@ -232,8 +380,22 @@ func buildSite(runs []*run, infos map[string]ModelInfo, taskInfo map[string]Task
 			}
 		}
 	}
-	sort.Slice(s.Tasks, func(i, j int) bool { return s.Tasks[i].Name < s.Tasks[j].Name })
+	judgeLabels(s.Tasks)
+	sort.Slice(s.Tasks, func(i, j int) bool {
+		a, b := s.Tasks[i], s.Tasks[j]
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		if a.JudgeLabel != b.JudgeLabel {
+			return a.JudgeLabel < b.JudgeLabel
+		}
+		return a.Key < b.Key
+	})
 	for _, td := range s.Tasks {
+		for h := range hashes[td] {
+			td.ConfigHashes = append(td.ConfigHashes, h)
+		}
+		sort.Strings(td.ConfigHashes)
 		sort.Strings(td.Groups)
 		td.Metric = pickMetric(td.Example.Metrics, td.Info.Metric)
 		td.Higher = true
@@ -246,25 +408,24 @@ func buildSite(runs []*run, infos map[string]ModelInfo, taskInfo map[string]Task
 	}
 
 	// Scores per (model or run, column).
-	taskScore := func(r *run, task string) *score {
-		td := s.TaskByN[task]
-		tk := r.File.Tasks[task]
-		if tk == nil || td == nil {
-			return nil
+	taskScore := func(r *run, td *taskData) *score {
+		tk := r.File.Tasks[td.Name]
+		if tk == nil || taskKey(td.Name, tk) != td.Key {
+			return nil // another judge's score is never this column's
 		}
 		v, ok := tk.Metrics[td.Metric]
 		if !ok || !finite(v) {
 			return nil
 		}
-		sc := &score{Value: v, N: tk.N, Metric: td.Metric, Run: r}
+		sc := &score{Value: v, N: tk.N, Metric: td.Metric, Run: r, ConfigHash: tk.ConfigHash}
 		sc.Stderr, sc.HasStderr = stderrOf(tk.Metrics, td.Metric)
 		return sc
 	}
 
 	// Task columns.
 	for _, td := range s.Tasks {
-		c := &column{ID: "t:" + td.Name, Name: td.Name, Kind: "task", Tasks: []string{td.Name},
-			Metric: td.Metric, Higher: td.Higher, Pct: td.Pct}
+		c := &column{ID: "t:" + td.Key, Name: td.Label(), Key: td.Key, Kind: "task", Tasks: []string{td.Name},
+			Metric: td.Metric, Higher: td.Higher, Pct: td.Pct, Task: td}
 		s.TaskCols = append(s.TaskCols, c)
 		s.ColByID[c.ID] = c
 	}
@@ -293,12 +454,12 @@ func buildSite(runs []*run, infos map[string]ModelInfo, taskInfo map[string]Task
 			inColumn[t] = true
 		}
 		sort.Strings(tasks)
-		c := &column{ID: "g:" + g, Name: g, Kind: "group", Tasks: tasks, Higher: true, Pct: true}
+		c := &column{ID: "g:" + g, Name: g, Key: g, Kind: "group", Tasks: tasks, Higher: true, Pct: true}
 		// The group's metric: the one its member tasks rank on when they
 		// agree, else the group's own first metric.
 		metrics := map[string]bool{}
-		for _, t := range tasks {
-			if td := s.TaskByN[t]; td != nil {
+		for _, td := range s.Tasks {
+			if groupTasks[g][td.Name] {
 				metrics[td.Metric] = true
 				c.Higher = c.Higher && td.Higher
 				c.Pct = c.Pct && td.Pct
@@ -346,7 +507,7 @@ func buildSite(runs []*run, infos map[string]ModelInfo, taskInfo map[string]Task
 	}
 	s.GroupView = append(s.GroupView, s.Groups...)
 	for _, c := range s.TaskCols {
-		if !inColumn[c.Name] {
+		if !inColumn[c.Task.Name] {
 			s.GroupView = append(s.GroupView, c)
 		}
 	}
@@ -363,7 +524,7 @@ func buildSite(runs []*run, infos map[string]ModelInfo, taskInfo map[string]Task
 			if c.Kind == "group" {
 				sc = groupScore(r, c)
 			} else {
-				sc = taskScore(r, c.Name)
+				sc = taskScore(r, c.Task)
 			}
 			if sc != nil {
 				rw.Cells[c.ID] = sc
@@ -382,7 +543,7 @@ func buildSite(runs []*run, infos map[string]ModelInfo, taskInfo map[string]Task
 			if c.Kind == "group" {
 				return m.LatestGroup[c.Name]
 			}
-			return m.Latest[c.Name]
+			return m.Latest[c.Key]
 		})
 		s.Latest = append(s.Latest, rw)
 		for _, r := range m.Runs {
@@ -415,12 +576,11 @@ func sortRows(rows []*row) {
 	})
 }
 
-// averagedColumns are the columns an average covers: higher-is-better
-// proportions.
+// averagedColumns are the columns an average covers (column.averaged).
 func averagedColumns(cols []*column) []*column {
 	var out []*column
 	for _, c := range cols {
-		if c.Higher && c.Pct {
+		if c.averaged() {
 			out = append(out, c)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hanbench/hanbench/evals/results"
 )
 
 // ExportScore is one score in leaderboard.json: raw metric values (not ×100).
@@ -19,6 +21,8 @@ type ExportScore struct {
 	N      int         `json:"n"`
 	Metric string      `json:"metric,omitempty"`
 	Run    string      `json:"run,omitempty"`
+	// ConfigHash is the task's config hash in Run (task scores only).
+	ConfigHash string `json:"config_hash,omitempty"`
 }
 
 // ExportColumn is a table column in leaderboard.json.
@@ -31,6 +35,13 @@ type ExportColumn struct {
 	Higher bool     `json:"higher_is_better"`
 	// Averaged is true when the column enters the average.
 	Averaged bool `json:"averaged"`
+	// Judge is the judge provenance shared by every score of a judged
+	// task's column; a task has one column per judge model, judge prompt
+	// hash, penalty and strategy.
+	Judge *results.JudgeInfo `json:"judge,omitempty"`
+	// ConfigHashes lists the distinct config hashes of the column's runs
+	// when there are several (the runs were not configured alike).
+	ConfigHashes []string `json:"config_hashes,omitempty"`
 }
 
 // ExportRow is one model (or, in all_runs, one run) in leaderboard.json.
@@ -79,7 +90,7 @@ func exportScore(sc *score) *ExportScore {
 	if sc == nil {
 		return nil
 	}
-	e := &ExportScore{Value: sc.Value, N: sc.N, Metric: sc.Metric}
+	e := &ExportScore{Value: sc.Value, N: sc.N, Metric: sc.Metric, ConfigHash: sc.ConfigHash}
 	if sc.Run != nil {
 		e.Run = sc.Run.ID
 	}
@@ -98,15 +109,23 @@ func exportScore(sc *score) *ExportScore {
 func exportColumns(cols []*column) []ExportColumn {
 	out := []ExportColumn{}
 	for _, c := range cols {
-		out = append(out, ExportColumn{ID: c.ID, Name: c.Name, Kind: c.Kind, Tasks: c.Tasks, Metric: c.Metric,
-			Higher: c.Higher, Averaged: c.Higher && c.Pct})
+		ec := ExportColumn{ID: c.ID, Name: c.Name, Kind: c.Kind, Tasks: c.Tasks, Metric: c.Metric,
+			Higher: c.Higher, Averaged: c.averaged()}
+		if td := c.Task; td != nil {
+			ec.Judge = td.Judge
+			if td.ConfigDiffers() {
+				ec.ConfigHashes = td.ConfigHashes
+			}
+		}
+		out = append(out, ec)
 	}
 	return out
 }
 
 const averageDefinition = "benchmarks_macro: unweighted mean over the averaged benchmark columns (a group counts as the macro mean of its tasks); " +
 	"benchmarks_micro: mean weighted by sample count (a group counts as its reported micro mean); tasks_macro / tasks_micro: the same over every task column. " +
-	"Only higher-is-better proportion columns are averaged; an average is absent when any averaged column is missing. Its stderr assumes independent columns."
+	"Only higher-is-better proportion columns are averaged; an average is absent when any averaged column is missing. Its stderr assumes independent columns. " +
+	"Judge-graded tasks have one column per judge model, judge prompt hash, penalty rule and strategy, and are never averaged."
 
 func (b *builder) exportRow(rw *row) ExportRow {
 	m := rw.Model

@@ -51,6 +51,9 @@ type cellView struct {
 	N   int
 	SE  string
 	SEM string
+	// CfgDiff flags a task score whose config hash differs from the
+	// newest run's for the same column.
+	CfgDiff bool
 }
 
 type colHead struct {
@@ -60,6 +63,14 @@ type colHead struct {
 	Title  string
 	Higher bool
 	Kind   string
+	// Judge labels a judged task's column ("judge gpt-4o"); JudgeTitle
+	// spells out its provenance.
+	Judge      string
+	JudgeTitle string
+	// CfgDiffers is true when the column's runs have different config
+	// hashes; CfgTitle lists them.
+	CfgDiffers bool
+	CfgTitle   string
 }
 
 type rowView struct {
@@ -205,13 +216,55 @@ func (b *builder) base(title, root, script string, charts bool) pageBase {
 func modelHref(m *modelData) string { return "models/" + m.Slug + ".html" }
 func taskHref(t *taskData) string   { return "tasks/" + t.Slug + ".html" }
 
-func colHref(c *column, s *site) string {
-	if c.Kind == "task" {
-		if td := s.TaskByN[c.Name]; td != nil {
-			return taskHref(td)
-		}
+func colHref(c *column) string {
+	if c.Task != nil {
+		return taskHref(c.Task)
 	}
 	return ""
+}
+
+// judgeTitle spells out a judge provenance in one line.
+func judgeTitle(j *results.JudgeInfo) string {
+	if j == nil {
+		return ""
+	}
+	parts := []string{"judge " + j.Model, "judge prompt sha256 " + j.PromptHash, "penalty " + j.Penalty}
+	if j.Strategy != "" {
+		parts = append(parts, "strategy "+j.Strategy)
+	}
+	if j.Detector != "" {
+		parts = append(parts, "detector "+j.Detector)
+	}
+	parts = append(parts, "re-asks "+strconv.Itoa(j.Reasks))
+	if j.MaxTokens > 0 {
+		parts = append(parts, "judge max_tokens "+strconv.Itoa(j.MaxTokens))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// cfgTitle lists a task's config hashes when its runs differ.
+func cfgTitle(td *taskData) string {
+	if td == nil || !td.ConfigDiffers() {
+		return ""
+	}
+	short := make([]string, len(td.ConfigHashes))
+	for i, h := range td.ConfigHashes {
+		short[i] = shortHash(h)
+	}
+	return "config hash differs between runs: " + strings.Join(short, ", ") + " (newest run: " + shortHash(td.RefHash()) + ")"
+}
+
+// flagConfig marks a task cell whose config hash is not the newest run's.
+func flagConfig(cv *cellView, sc *score, td *taskData) {
+	if sc == nil || td == nil || !td.ConfigDiffers() || sc.ConfigHash == td.RefHash() {
+		return
+	}
+	cv.CfgDiff = true
+	note := " · config hash " + shortHash(sc.ConfigHash) + " ≠ " + shortHash(td.RefHash()) + " (newest run)"
+	cv.Title += note
+	if cv.Single {
+		cv.TitleM = cv.Title
+	}
 }
 
 func paramsText(p Params) string {
@@ -247,19 +300,21 @@ func (b *builder) rowView(rw *row) rowView {
 			cv = makeCell(rw.Cells[c.ID], c.Pct)
 		} else {
 			cv = taskCell(rw.Cells[c.ID], c.Pct)
+			flagConfig(&cv, rw.Cells[c.ID], c.Task)
 		}
 		cv.Class = "col-g"
 		v.GCells = append(v.GCells, cv)
 	}
 	for _, c := range s.TaskCols {
 		cv := taskCell(rw.Cells[c.ID], c.Pct)
+		flagConfig(&cv, rw.Cells[c.ID], c.Task)
 		cv.Class = "col-t"
 		v.TCells = append(v.TCells, cv)
 	}
 	return v
 }
 
-func colHeads(cols []*column, s *site) []colHead {
+func colHeads(cols []*column) []colHead {
 	var out []colHead
 	for _, c := range cols {
 		title := c.Metric
@@ -269,7 +324,16 @@ func colHeads(cols []*column, s *site) []colHead {
 				title += " · " + c.Metric
 			}
 		}
-		out = append(out, colHead{ID: c.ID, Name: c.Name, Href: colHref(c, s), Title: title, Higher: c.Higher, Kind: c.Kind})
+		h := colHead{ID: c.ID, Name: c.Name, Href: colHref(c), Title: title, Higher: c.Higher, Kind: c.Kind}
+		if td := c.Task; td != nil {
+			h.Name = td.Name
+			if td.Judge != nil {
+				h.Judge, h.JudgeTitle = td.JudgeLabel, judgeTitle(td.Judge)
+				h.Title += " · " + h.JudgeTitle + " · not averaged"
+			}
+			h.CfgDiffers, h.CfgTitle = td.ConfigDiffers(), cfgTitle(td)
+		}
+		out = append(out, h)
 	}
 	return out
 }
@@ -303,7 +367,7 @@ func (b *builder) writePages() error {
 
 	// Index.
 	ip := indexPage{pageBase: b.base("", "", "app.js", true), DefaultAllRuns: b.o.AllRuns,
-		GroupCols: colHeads(s.GroupView, s), TaskCols: colHeads(s.TaskCols, s), Empty: len(s.Latest) == 0}
+		GroupCols: colHeads(s.GroupView), TaskCols: colHeads(s.TaskCols), Empty: len(s.Latest) == 0}
 	ip.RunLinks = b.runLinks(s.Runs)
 	ip.RowsShown = len(s.Latest)
 	if b.o.AllRuns {
@@ -322,7 +386,7 @@ func (b *builder) writePages() error {
 	for i, cols := range [][]*column{s.GroupView, s.TaskCols} {
 		d := avgDef{View: [2]string{"g", "t"}[i]}
 		for j, c := range cols {
-			if c.Higher && c.Pct {
+			if c.averaged() {
 				d.Columns = append(d.Columns, avgCol{Name: c.Name, Th: d.View + strconv.Itoa(j)})
 			}
 		}
@@ -435,11 +499,15 @@ func barHeight(n int) int { return 80 + 26*max(n, 4) }
 
 // meanUsage averages a model's per-task tokens/s and p50 latency over the
 // tasks of its latest runs that report them.
-func meanUsage(m *modelData) (tokS, latP50 float64, hasTok, hasLat bool) {
+func meanUsage(s *site, m *modelData) (tokS, latP50 float64, hasTok, hasLat bool) {
 	var ts, ls float64
 	var tn, ln int
-	for t, r := range m.Latest {
-		u := r.File.Tasks[t].Usage
+	for _, td := range s.Tasks {
+		r := m.Latest[td.Key]
+		if r == nil {
+			continue
+		}
+		u := r.File.Tasks[td.Name].Usage
 		if u.TokensPerSecond > 0 && finite(u.TokensPerSecond) {
 			ts += u.TokensPerSecond
 			tn++
@@ -466,7 +534,7 @@ func (b *builder) indexEffChart() (*chartView, error) {
 		if a == nil {
 			continue
 		}
-		tok, lat, hasTok, hasLat := meanUsage(rw.Model)
+		tok, lat, hasTok, hasLat := meanUsage(s, rw.Model)
 		if hasTok {
 			tokPts = append(tokPts, scatterPoint{rw.Model.Info.Name, tok, a.Value * 100})
 		}
@@ -532,6 +600,7 @@ type groupRowView struct {
 
 type provView struct {
 	Task       string
+	Judge      *results.JudgeInfo
 	Version    string
 	Source     string
 	ConfigHash string
@@ -617,13 +686,13 @@ func (b *builder) modelPage(m *modelData) (*modelPage, error) {
 		}
 	}
 	for _, td := range s.Tasks {
-		r := m.Latest[td.Name]
+		r := m.Latest[td.Key]
 		if r == nil {
 			continue
 		}
 		tk := r.File.Tasks[td.Name]
-		sc := latest.Cells["t:"+td.Name]
-		tv := taskRowView{Name: td.Name, Href: "../" + taskHref(td), Metric: td.Metric, Cell: taskCell(sc, td.Pct),
+		sc := latest.Cells["t:"+td.Key]
+		tv := taskRowView{Name: td.Label(), Href: "../" + taskHref(td), Metric: td.Metric, Cell: taskCell(sc, td.Pct),
 			N: tk.N, Scored: tk.Scored, Errors: tk.Errors, ErrorKinds: errorKinds(tk.ErrorsByKind), Truncated: tk.Truncated,
 			NShot: tk.NumFewshot, RunID: r.ID, RunHref: "../" + runHref(r), Usage: tk.Usage,
 			TokS: fmtOpt(tk.Usage.TokensPerSecond), Lat50: fmtOpt(tk.Usage.LatencyP50MS), Lat95: fmtOpt(tk.Usage.LatencyP95MS),
@@ -631,6 +700,7 @@ func (b *builder) modelPage(m *modelData) (*modelPage, error) {
 		if sc != nil {
 			tv.CI = ciText(sc.Value, sc.Stderr, sc.HasStderr, td.Pct)
 		}
+		flagConfig(&tv.Cell, sc, td)
 		p.Tasks = append(p.Tasks, tv)
 	}
 	for _, c := range s.Groups {
@@ -749,7 +819,7 @@ func (b *builder) runView(r *run, fromModel bool) runView {
 	if fromModel {
 		for _, t := range names {
 			tk := f.Tasks[t]
-			v.Tasks = append(v.Tasks, provView{Task: t, Version: tk.Version, Source: tk.Source, ConfigHash: tk.ConfigHash,
+			v.Tasks = append(v.Tasks, provView{Task: t, Judge: tk.Judge, Version: tk.Version, Source: tk.Source, ConfigHash: tk.ConfigHash,
 				PromptHash: tk.PromptHash, Dataset: tk.Dataset, Notes: tk.Notes, NShot: tk.NumFewshot, OutputType: tk.OutputType})
 		}
 	}
@@ -757,6 +827,12 @@ func (b *builder) runView(r *run, fromModel bool) runView {
 }
 
 // --- task pages ---
+
+// otherJudge links a column of the same task graded by another judge.
+type otherJudge struct {
+	Label string
+	Href  string
+}
 
 type rankRow struct {
 	Rank        int
@@ -772,21 +848,35 @@ type rankRow struct {
 	Lat50       string
 	RunID       string
 	RunHref     string
+	// ConfigHash is the run's config hash for the task (shortened);
+	// CfgDiff flags one that is not the newest run's.
+	ConfigHash string
+	CfgDiff    bool
 }
 
 type taskPage struct {
 	pageBase
-	Name    string
-	Info    TaskInfo
-	DescKO  string
-	DescEN  string
-	Metric  string
-	Higher  bool
-	Example *results.Task
-	Groups  []string
-	Ranking []rankRow
-	Bar     *chartView
-	Eff     *chartView
+	Name string
+	// Judge is the provenance of the judge behind every score on the
+	// page (nil for tasks without a judge); JudgeLabel names it.
+	Judge      *results.JudgeInfo
+	JudgeLabel string
+	// Others links the task's columns of other judges.
+	Others []otherJudge
+	// CfgDiffers is true when the runs ranked here differ in config hash;
+	// CfgTitle says how.
+	CfgDiffers bool
+	CfgTitle   string
+	Info       TaskInfo
+	DescKO     string
+	DescEN     string
+	Metric     string
+	Higher     bool
+	Example    *results.Task
+	Groups     []string
+	Ranking    []rankRow
+	Bar        *chartView
+	Eff        *chartView
 }
 
 func (b *builder) taskPage(td *taskData) (*taskPage, error) {
@@ -795,8 +885,17 @@ func (b *builder) taskPage(td *taskData) (*taskPage, error) {
 	if td.Info.Name != "" {
 		title = td.Info.Name
 	}
+	if td.JudgeLabel != "" {
+		title += " · " + td.JudgeLabel
+	}
 	p := &taskPage{pageBase: b.base(title, "../", "app.js", true), Name: td.Name, Info: td.Info, Metric: td.Metric,
-		Higher: td.Higher, Example: td.Example, Groups: td.Groups, DescKO: td.Info.DescriptionKO, DescEN: td.Info.Description}
+		Higher: td.Higher, Example: td.Example, Groups: td.Groups, DescKO: td.Info.DescriptionKO, DescEN: td.Info.Description,
+		Judge: td.Judge, JudgeLabel: td.JudgeLabel, CfgDiffers: td.ConfigDiffers(), CfgTitle: cfgTitle(td)}
+	for _, o := range s.Tasks {
+		if o != td && o.Name == td.Name {
+			p.Others = append(p.Others, otherJudge{Label: o.Label(), Href: "../" + taskHref(o)})
+		}
+	}
 	if p.DescKO == "" {
 		p.DescKO = p.DescEN
 	}
@@ -811,7 +910,7 @@ func (b *builder) taskPage(td *taskData) (*taskPage, error) {
 	var ents []ent
 	var used []*run
 	for _, rw := range s.Latest {
-		sc := rw.Cells["t:"+td.Name]
+		sc := rw.Cells["t:"+td.Key]
 		if sc == nil {
 			continue
 		}
@@ -844,15 +943,18 @@ func (b *builder) taskPage(td *taskData) (*taskPage, error) {
 		if u := tk.Usage.LatencyP50MS; u > 0 && finite(u) {
 			latPts = append(latPts, scatterPoint{e.m.Info.Name, u, v})
 		}
-		p.Ranking = append(p.Ranking, rankRow{Rank: i + 1, Name: e.m.Info.Name, Href: "../" + modelHref(e.m),
+		rr := rankRow{Rank: i + 1, Name: e.m.Info.Name, Href: "../" + modelHref(e.m),
 			SamplesHref: b.samplesHref("../", e.m, td, e.r), Cell: taskCell(e.sc, td.Pct),
 			CI: ciText(e.sc.Value, e.sc.Stderr, e.sc.HasStderr, td.Pct), N: tk.N, Errors: tk.Errors,
 			Truncated: tk.Truncated, TokS: fmtOpt(tk.Usage.TokensPerSecond), Lat50: fmtOpt(tk.Usage.LatencyP50MS),
-			RunID: e.r.ID, RunHref: "../" + runHref(e.r)})
+			RunID: e.r.ID, RunHref: "../" + runHref(e.r), ConfigHash: shortHash(tk.ConfigHash)}
+		flagConfig(&rr.Cell, e.sc, td)
+		rr.CfgDiff = rr.Cell.CfgDiff
+		p.Ranking = append(p.Ranking, rr)
 	}
 	var err error
 	if len(bars) > 0 {
-		opt := barOptions("chart-task-bar", td.Name, bars, td.Higher)
+		opt := barOptions("chart-task-bar", td.Label(), bars, td.Higher)
 		if p.Bar, err = newChartView("chart-task-bar", barHeight(len(bars)), "bar", map[string]map[string]any{"bar": opt}, nil); err != nil {
 			return nil, err
 		}
@@ -896,13 +998,13 @@ func (b *builder) writeCatalog() error {
 		Shard   int                            `json:"shard_docs"`
 	}{Samples: map[string]map[string][][2]any{}, Runs: map[string]catalogRun{}, Page: PageDocs, Shard: ShardDocs}
 	for _, t := range s.Tasks {
-		cat.Tasks = append(cat.Tasks, catalogTask{t.Slug, t.Name, t.Metric})
+		cat.Tasks = append(cat.Tasks, catalogTask{t.Slug, t.Label(), t.Metric})
 	}
 	for _, m := range s.Models {
 		per := map[string][][2]any{}
 		for _, r := range m.Runs {
 			for _, t := range s.Tasks {
-				if n := b.samples.has[r.ID][t.Name]; n > 0 {
+				if n := b.samples.has[r.ID][t.Name]; n > 0 && s.taskOf(r, t.Name) == t {
 					per[t.Slug] = append(per[t.Slug], [2]any{r.ID, n})
 					cr := catalogRun{Model: m.Slug, Results: runHref(r)}
 					if !r.File.StartedAt.IsZero() {

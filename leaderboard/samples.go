@@ -224,8 +224,8 @@ func (b *builder) writeRunSamples(r *run, idx *sampleIndex) error {
 	byTask := map[string][]sampleRow{}
 	i := 0
 	err := results.ReadSamples(r.Dir, func(s results.Sample) error {
-		td := b.site.TaskByN[s.Task]
-		if td == nil || r.File.Tasks[s.Task] == nil {
+		td := b.site.taskOf(r, s.Task)
+		if td == nil {
 			return nil
 		}
 		sc, st := judge(td, &s)
@@ -260,7 +260,7 @@ func (b *builder) writeRunSamples(r *run, idx *sampleIndex) error {
 	meta := runMeta{Run: r.ID, Model: r.ModelKey, Page: PageDocs, Shard: ShardDocs, Tasks: map[string]*taskMeta{}}
 	var buf []byte
 	for task, rows := range byTask {
-		td := b.site.TaskByN[task]
+		td := b.site.taskOf(r, task)
 		sort.Slice(rows, func(a, c int) bool {
 			if rows[a].D != rows[c].D {
 				return rows[a].D < rows[c].D

@@ -51,7 +51,7 @@ and turn; unjudged turns are left out.`,
 func runAgreement(gs *GlobalState, o *AgreementOptions) error {
 	read := func(dir string) ([]results.Sample, error) {
 		var ss []results.Sample
-		err := results.ReadSamples(dir, func(s results.Sample) error { ss = append(ss, s); return nil })
+		err := readSamplesAt(gs.Ctx, dir, func(s results.Sample) error { ss = append(ss, s); return nil })
 		return ss, err
 	}
 	a, err := read(o.A)

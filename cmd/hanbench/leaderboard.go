@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hanbench/hanbench/evals/catalog"
+	"github.com/hanbench/hanbench/evals/storage"
 	"github.com/hanbench/hanbench/leaderboard"
 )
 
@@ -50,14 +52,15 @@ func newCmdLeaderboardBuild(gs *GlobalState) *cobra.Command {
 		Use:   "build --results DIR|GLOB... --out SITE",
 		Short: "Build a static leaderboard site from results directories",
 		Example: `  hanbench leaderboard build --results results/ --models models.yaml --out site/
-  hanbench leaderboard build --results 'runs/*/results.json' --out site/ --title "사내 리더보드" --redact-endpoints`,
+  hanbench leaderboard build --results 'runs/*/results.json' --out site/ --title "사내 리더보드" --redact-endpoints
+  hanbench leaderboard build --results s3://evals/runs --out s3://evals-site/leaderboard   # AWS credentials from the environment`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return runLeaderboardBuild(gs, o) },
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&o.Results, "results", nil, "results directories (searched recursively for results.json) or glob patterns (required)")
+	f.StringSliceVar(&o.Results, "results", nil, "results directories or s3://bucket/prefix locations (searched recursively for results.json), or glob patterns (required)")
 	f.StringVar(&o.Models, "models", "", "models.yaml with per-model metadata (optional)")
-	f.StringVar(&o.Out, "out", "", "site directory (required)")
+	f.StringVar(&o.Out, "out", "", "site directory or s3://bucket/prefix (required)")
 	f.StringVar(&o.Title, "title", "", "site title")
 	f.StringVar(&o.BasePath, "base-path", "/", "URL path the site is hosted under, e.g. /leaderboard/")
 	f.BoolVar(&o.RedactEndpoints, "redact-endpoints", false, "hide endpoint URLs from pages and copied results")
@@ -69,16 +72,56 @@ func runLeaderboardBuild(gs *GlobalState, o *LeaderboardBuildOptions) error {
 	if len(o.Results) == 0 || o.Out == "" {
 		return withCode(ExitUsage, fmt.Errorf("--results and --out are required"))
 	}
-	rep, err := leaderboard.Build(gs.Ctx, leaderboard.BuildOptions{
-		Results: o.Results, ModelsFile: o.Models, Out: o.Out, Title: o.Title, BasePath: o.BasePath,
-		RedactEndpoints: o.RedactEndpoints, AllRuns: o.AllRuns, TaskInfo: builtinTaskInfo(),
-	})
+	// Object-storage inputs are fetched (results.json and samples.parquet
+	// only); local paths and patterns go to the builder as they are.
+	var resultsDirs []string
+	var remote []string
+	for _, r := range o.Results {
+		if storage.IsURL(r) {
+			remote = append(remote, r)
+		} else {
+			resultsDirs = append(resultsDirs, r)
+		}
+	}
+	in, err := fetchInputs(gs.Ctx, remote)
 	if err != nil {
 		return withCode(ExitUsage, err)
 	}
+	defer in.Close()
+	resultsDirs = append(resultsDirs, in.Dirs...)
+	stage, err := storage.Stage(o.Out)
+	if err != nil {
+		return withCode(ExitUsage, fmt.Errorf("--out: %w", err))
+	}
+	// SOURCE_DATE_EPOCH (reproducible-builds.org) fixes the build time
+	// shown on pages, so the same results give a byte-identical site.
+	var now func() time.Time
+	if v := gs.Getenv("SOURCE_DATE_EPOCH"); v != "" {
+		sec, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			stage.Close()
+			return withCode(ExitUsage, fmt.Errorf("SOURCE_DATE_EPOCH %q: want seconds since 1970", v))
+		}
+		t := time.Unix(sec, 0).UTC()
+		now = func() time.Time { return t }
+	}
+	rep, err := leaderboard.Build(gs.Ctx, leaderboard.BuildOptions{
+		Results: resultsDirs, ModelsFile: o.Models, Out: stage.Dir, Title: o.Title, BasePath: o.BasePath,
+		RedactEndpoints: o.RedactEndpoints, AllRuns: o.AllRuns, TaskInfo: builtinTaskInfo(), Now: now,
+	})
+	if err != nil {
+		stage.Close()
+		return withCode(ExitUsage, in.rename(err))
+	}
+	if err := commitStage(gs, stage); err != nil {
+		return err
+	}
+	out := stage.Location()
 	fmt.Fprintf(gs.Stdout, "built %s: %d models, %d tasks, %d runs, %d samples, %d pages, %.1f MB in %s\n",
-		rep.Out, rep.Models, rep.Tasks, rep.Runs, rep.Samples, rep.Pages, float64(rep.Bytes)/1e6, rep.Duration.Round(time.Millisecond))
-	fmt.Fprintf(gs.Stdout, "open %s\n", filepath.Join(rep.Out, "index.html"))
+		out, rep.Models, rep.Tasks, rep.Runs, rep.Samples, rep.Pages, float64(rep.Bytes)/1e6, rep.Duration.Round(time.Millisecond))
+	if !stage.Remote() {
+		fmt.Fprintf(gs.Stdout, "open %s\n", filepath.Join(rep.Out, "index.html"))
+	}
 	return nil
 }
 

@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -11,6 +9,7 @@ import (
 
 	"github.com/hanbench/hanbench/evals"
 	"github.com/hanbench/hanbench/evals/results"
+	"github.com/hanbench/hanbench/evals/storage"
 )
 
 // JobCompletionIndexEnv is set by Kubernetes in each pod of an Indexed Job
@@ -44,10 +43,12 @@ identical to what the run unsharded would have written: samples in the same
 order, metrics, standard errors, groups and prompt hashes recomputed from the
 samples. Shards of different runs (model, seed, limit, mc mode, few-shot,
 tasks, task configs or datasets differ), missing, duplicate or unfinished
-shards are refused. SHARD_DIR may be a glob pattern such as 'runs/x/shard-*'.`,
+shards are refused. SHARD_DIR may be a glob pattern such as 'runs/x/shard-*',
+and any directory (and --out) may be an s3://bucket/prefix location.`,
 		Example: `  hanbench run --shard 0/4 --out runs/exaone/shard-0 ...   # one per shard, anywhere
   hanbench merge --out runs/exaone runs/exaone/shard-0 runs/exaone/shard-1 runs/exaone/shard-2 runs/exaone/shard-3
-  hanbench merge --out /results/exaone '/results/exaone-shards/shard-*'`,
+  hanbench merge --out /results/exaone '/results/exaone-shards/shard-*'
+  hanbench merge --out s3://evals/runs/exaone 's3://evals/runs/exaone-shards/shard-*'`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.Dirs = args
@@ -62,47 +63,37 @@ func runMerge(gs *GlobalState, o *MergeOptions) error {
 	if o.Out == "" {
 		return withCode(ExitUsage, fmt.Errorf("missing required flag(s): --out"))
 	}
-	dirs, err := expandShardDirs(o.Dirs)
+	stage, err := storage.Stage(o.Out)
 	if err != nil {
+		return withCode(ExitUsage, fmt.Errorf("--out: %w", err))
+	}
+	in, err := fetchInputs(gs.Ctx, o.Dirs)
+	if err != nil {
+		stage.Close()
 		return withCode(ExitUsage, err)
 	}
-	if err := evals.Merge(o.Out, dirs); err != nil {
-		return withCode(ExitUsage, err)
+	defer in.Close()
+	if err := evals.Merge(stage.Dir, in.Dirs); err != nil {
+		stage.Close()
+		return withCode(ExitUsage, in.rename(err))
 	}
-	f, err := results.Read(o.Out)
+	f, err := results.Read(stage.Dir)
 	if err != nil {
+		stage.Close()
 		return err
 	}
 	printSummary(gs.Stdout, f)
+	if err := commitStage(gs, stage); err != nil {
+		return err
+	}
 	n := 0
 	for _, t := range f.Tasks {
 		n += t.N
 	}
-	fmt.Fprintf(gs.Stderr, "merged %d shard(s) into %s and %s (%d samples)\n", len(dirs),
-		filepath.Join(o.Out, results.ResultsFile), filepath.Join(o.Out, results.SamplesFile), n)
+	out := stage.Location()
+	fmt.Fprintf(gs.Stderr, "merged %d shard(s) into %s and %s (%d samples)\n", len(in.Dirs),
+		out.Join(results.ResultsFile), out.Join(results.SamplesFile), n)
 	return nil
-}
-
-// expandShardDirs expands glob patterns (for manifests whose arguments no
-// shell expands); a pattern matching nothing is an error.
-func expandShardDirs(args []string) ([]string, error) {
-	var dirs []string
-	for _, a := range args {
-		if !strings.ContainsAny(a, "*?[") {
-			dirs = append(dirs, a)
-			continue
-		}
-		matches, err := filepath.Glob(a)
-		if err != nil {
-			return nil, fmt.Errorf("%q: %w", a, err)
-		}
-		if len(matches) == 0 {
-			return nil, fmt.Errorf("%q matches no shard directory", a)
-		}
-		sort.Strings(matches)
-		dirs = append(dirs, matches...)
-	}
-	return dirs, nil
 }
 
 // resolveShard turns --shard INDEX/COUNT or --shards COUNT (index from

@@ -14,7 +14,8 @@ import (
 )
 
 // normalizedResults drops what legitimately differs between an unsharded
-// run and a merge of its shards: timestamps and timing figures.
+// run and a merge of its shards: timestamps, timing figures and how many
+// answers came from the response cache (a resumed shard has some).
 func normalizedResults(f *results.File) *results.File {
 	c := *f
 	c.StartedAt, c.FinishedAt = time.Time{}, time.Time{}
@@ -22,7 +23,7 @@ func normalizedResults(f *results.File) *results.File {
 	for name, tr := range f.Tasks {
 		u := tr.Usage
 		t := *tr
-		t.Usage = results.Usage{Requests: u.Requests, Retries: u.Retries, CachedResponses: u.CachedResponses,
+		t.Usage = results.Usage{Requests: u.Requests, Retries: u.Retries,
 			PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens}
 		c.Tasks[name] = &t
 	}
@@ -120,7 +121,7 @@ func TestMergeCommand(t *testing.T) {
 	}{
 		{"no out", []string{"merge", shard0, shard1}, []string{"--out"}},
 		{"no shards", []string{"merge", "--out", filepath.Join(root, "x")}, []string{"requires at least 1 arg"}},
-		{"glob matches nothing", []string{"merge", "--out", filepath.Join(root, "x"), filepath.Join(root, "nothing-*")}, []string{"nothing-*", "matches no shard directory"}},
+		{"glob matches nothing", []string{"merge", "--out", filepath.Join(root, "x"), filepath.Join(root, "nothing-*")}, []string{"nothing-*", "matches no results directory"}},
 		{"missing shard", []string{"merge", "--out", filepath.Join(root, "x"), shard1}, []string{"missing shard(s) 0 of 2"}},
 		{"duplicate shard", []string{"merge", "--out", filepath.Join(root, "x"), shard0, shard1, shard1 + "/"}, []string{"given twice", shard1}},
 		{"mixed with a whole run", []string{"merge", "--out", filepath.Join(root, "x"), shard0, whole}, []string{"shard dir " + whole, "unsharded"}},

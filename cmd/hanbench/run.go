@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,23 +19,32 @@ import (
 	"github.com/hanbench/hanbench/datasets"
 	"github.com/hanbench/hanbench/evals"
 	"github.com/hanbench/hanbench/evals/catalog"
+	"github.com/hanbench/hanbench/evals/judge"
 	"github.com/hanbench/hanbench/evals/progress"
 	"github.com/hanbench/hanbench/evals/results"
+	"github.com/hanbench/hanbench/evals/storage"
 	"github.com/hanbench/hanbench/evals/task"
 	"github.com/hanbench/hanbench/runners"
+	"github.com/hanbench/hanbench/runners/adaptive"
 )
 
 // RunOptions are the flags of `hanbench run`.
 type RunOptions struct {
-	Model                string
-	ModelRevision        string
-	BaseURLs             []string
-	APIKeyEnv            string
-	Runner               string
-	Endpoint             string
-	Tasks                []string
-	Out                  string
-	Concurrency          int
+	Model         string
+	ModelRevision string
+	BaseURLs      []string
+	APIKeyEnv     string
+	Runner        string
+	Endpoint      string
+	Tasks         []string
+	Out           string
+	Concurrency   int
+	// AutoConcurrency is --concurrency auto: an adaptive limit between 1
+	// and MaxConcurrency (runners/adaptive); Concurrency is then the
+	// engine's worker count, MaxConcurrency.
+	AutoConcurrency bool
+	// MaxConcurrency bounds the adaptive limit.
+	MaxConcurrency       int
 	Limit                int
 	NumFewshot           int
 	Seed                 int64
@@ -52,6 +62,11 @@ type RunOptions struct {
 	JudgeAPIKeyEnv       string
 	JudgeEndpoint        string
 	JudgeConcurrency     int
+	// JudgeReasks is --judge-reasks: re-asks of a scoreless judge reply
+	// (0 or -1: none).
+	JudgeReasks int
+	// NoLanguagePenalty is --no-language-penalty.
+	NoLanguagePenalty bool
 	// Shard is --shard INDEX/COUNT; Shards is --shards COUNT, the index
 	// coming from JOB_COMPLETION_INDEX.
 	Shard  string
@@ -101,8 +116,11 @@ func NewCmdRun(gs *GlobalState, runF func(*GlobalState, *RunOptions) error) *cob
 	f.StringVar(&o.Runner, "runner", "openai", "backend: "+strings.Join(runners.Names(), ", "))
 	f.StringVar(&o.Endpoint, "endpoint", "chat", "generation endpoint: chat or completions")
 	f.StringSliceVar(&o.Tasks, "tasks", nil, "comma-separated task names, group names or task YAML files (required)")
-	f.StringVar(&o.Out, "out", "", "results directory (required)")
-	f.IntVar(&o.Concurrency, "concurrency", 16, "requests in flight")
+	f.StringVar(&o.Out, "out", "", "results directory or s3://bucket/prefix (required; {shard} is replaced by the shard index)")
+	o.Concurrency = 16
+	f.Var(&concurrencyValue{n: &o.Concurrency, auto: &o.AutoConcurrency}, "concurrency",
+		"requests in flight, or auto: find the server's limit while running (grow while it keeps up, back off on 429/503 and honour Retry-After)")
+	f.IntVar(&o.MaxConcurrency, "max-concurrency", adaptive.DefaultMax, "upper bound of --concurrency auto")
 	f.IntVar(&o.Limit, "limit", 0, "evaluate at most this many documents per task (0: all)")
 	f.IntVar(&o.NumFewshot, "num-fewshot", -1, "few-shot examples per prompt (default: each task's own)")
 	f.Int64Var(&o.Seed, "seed", 1234, "few-shot sampling seed")
@@ -118,12 +136,14 @@ func NewCmdRun(gs *GlobalState, runF func(*GlobalState, *RunOptions) error) *cob
 	f.DurationVar(&o.Stack.MaxRetryTime, "max-retry-time", 10*time.Minute, "time budget for retrying one request")
 	f.Float64Var(&o.Stack.MaxRPS, "max-rps", 0, "requests per second across all tasks (0 = unlimited)")
 	f.IntVar(&o.Stack.MaxTPM, "max-tpm", 0, "prompt+completion tokens per minute across all tasks (0 = unlimited)")
-	f.StringVar(&o.Stack.CacheDir, "cache-dir", "", "response cache directory (default: the user cache dir, e.g. ~/.cache/hanbench)")
+	f.StringVar(&o.Stack.CacheDir, "cache-dir", "", "response cache directory or s3://bucket/prefix shared by shards (default: the user cache dir, e.g. ~/.cache/hanbench)")
 	f.BoolVar(&o.Stack.NoCache, "no-cache", false, "do not read or write the response cache")
 	f.StringVar(&o.JudgeModel, "judge-model", "", "judge model for judge-graded tasks (logickor, komt_bench, ...)")
 	f.StringArrayVar(&o.JudgeBaseURLs, "judge-base-url", nil, "OpenAI-compatible base URL of the judge (default: --base-url)")
 	f.StringVar(&o.JudgeAPIKeyEnv, "judge-api-key-env", "", "environment variable holding the judge's API key (default: --api-key-env)")
 	f.IntVar(&o.JudgeConcurrency, "judge-concurrency", 0, "judge requests in flight (default: --concurrency)")
+	f.IntVar(&o.JudgeReasks, "judge-reasks", judge.DefaultReasks, "times a judge reply without a score is asked again before the turn is left unjudged (0 or -1: never)")
+	f.BoolVar(&o.NoLanguagePenalty, "no-language-penalty", false, "turn off the judge tasks' language rules (KoMT-Bench's sqrt(score) and LogicKor's 0 for non-Korean answers); recorded in results.json, scores no longer comparable with published ones")
 	f.StringVar(&o.Shard, "shard", "", "evaluate shard INDEX/COUNT of every task's documents (those with doc id ≡ INDEX mod COUNT), e.g. 0/4; combine the shards with `hanbench merge`")
 	f.IntVar(&o.Shards, "shards", 0, "split every task's documents into this many shards and evaluate the one numbered by $JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs); {shard} in --out becomes the index")
 	f.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics (requests, errors by kind, latency, samples) on http://ADDR/metrics during the run, e.g. 127.0.0.1:9090")
@@ -149,6 +169,15 @@ func (o *RunOptions) validate() error {
 	}
 	if o.Endpoint != "chat" && o.Endpoint != "completions" {
 		return fmt.Errorf("--endpoint %q: want chat or completions", o.Endpoint)
+	}
+	if o.AutoConcurrency {
+		if o.MaxConcurrency < 1 {
+			return fmt.Errorf("--max-concurrency must be at least 1, got %d", o.MaxConcurrency)
+		}
+		if o.Stack.MaxAttempts < 2 {
+			return fmt.Errorf("--concurrency auto finds the server's limit through 429/503 replies, which need retries: --max-attempts must be at least 2")
+		}
+		o.Concurrency = o.MaxConcurrency
 	}
 	if o.Concurrency < 1 {
 		return fmt.Errorf("--concurrency must be at least 1, got %d", o.Concurrency)
@@ -180,6 +209,23 @@ func runRun(gs *GlobalState, o *RunOptions) error {
 	if err != nil {
 		return withCode(ExitUsage, err)
 	}
+	if gs.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(evals.GCPercent))
+	}
+	stage, err := storage.Stage(o.Out)
+	if err != nil {
+		return withCode(ExitUsage, fmt.Errorf("--out: %w", err))
+	}
+	if err := stage.Location().Check(gs.Ctx); err != nil {
+		stage.Close()
+		return withCode(ExitUsage, fmt.Errorf("--out: %w", err))
+	}
+	defer func() {
+		// A remote stage that never received output is only a temp dir.
+		if _, err := os.Stat(stage.Dir); err != nil {
+			stage.Close()
+		}
+	}()
 	rm, err := startRunMetrics(gs, o.MetricsAddr)
 	if err != nil {
 		return withCode(ExitUsage, err)
@@ -214,12 +260,22 @@ func runRun(gs *GlobalState, o *RunOptions) error {
 	if err != nil {
 		return withCode(ExitUsage, err)
 	}
+	if custom, err = judgeEvaluators(custom, o); err != nil {
+		return withCode(ExitUsage, err)
+	}
 	newRunner := o.newRunner
 	if newRunner == nil {
 		newRunner = runners.New
 	}
 	newRunner = rm.wrapNewRunner(newRunner)
 	o.Stack.ModelRevision = o.ModelRevision
+	var lim *adaptive.Limiter
+	if o.AutoConcurrency {
+		if lim, err = adaptive.New(adaptive.Options{Max: o.MaxConcurrency}); err != nil {
+			return withCode(ExitUsage, err)
+		}
+		o.Stack.Adaptive = lim
+	}
 	r, closeRunner, err := buildRunner(newRunner, o.Runner, runners.Config{
 		Model: o.Model, BaseURLs: o.BaseURLs, APIKey: apiKey, Endpoint: o.Endpoint,
 		Timeout: o.Timeout, Concurrency: o.Concurrency, Extra: extra, Stream: o.Stream,
@@ -242,27 +298,23 @@ func runRun(gs *GlobalState, o *RunOptions) error {
 		if len(judgeURLs) == 0 {
 			judgeURLs = o.BaseURLs
 		}
-		judgeKey := apiKey
-		if o.JudgeAPIKeyEnv != "" {
-			v, ok := gs.LookupEnv(o.JudgeAPIKeyEnv)
-			if !ok {
-				return withCode(ExitUsage, fmt.Errorf("--judge-api-key-env %s: the environment variable is not set", o.JudgeAPIKeyEnv))
-			}
-			judgeKey = v
-		}
 		jc := o.JudgeConcurrency
 		if jc <= 0 {
 			jc = o.Concurrency
 		}
 		js := o.Stack
-		js.ModelRevision = ""
+		if o.AutoConcurrency {
+			// The judge is usually another API, with limits of its own.
+			if js.Adaptive, err = adaptive.New(adaptive.Options{Max: jc}); err != nil {
+				return withCode(ExitUsage, err)
+			}
+		}
 		var closeJudge func() error
-		judge, closeJudge, err = buildRunner(newRunner, o.Runner, runners.Config{
-			Model: o.JudgeModel, BaseURLs: judgeURLs, APIKey: judgeKey, Endpoint: "chat",
-			Timeout: o.Timeout, Concurrency: jc,
-		}, js)
+		judge, closeJudge, err = buildJudgeRunner(gs.LookupEnv, newRunner, o.Runner, JudgeOptions{
+			Model: o.JudgeModel, BaseURLs: judgeURLs, APIKeyEnv: o.JudgeAPIKeyEnv, Concurrency: jc,
+		}, apiKey, o.Timeout, js)
 		if err != nil {
-			return withCode(ExitUsage, fmt.Errorf("judge: %w", err))
+			return withCode(ExitUsage, err)
 		}
 		defer closeJudge()
 	}
@@ -276,27 +328,56 @@ func runRun(gs *GlobalState, o *RunOptions) error {
 		prog = progress.New(gs.Stderr, gs.StderrTTY)
 	}
 	prog = rm.progress(prog)
-	fmt.Fprintf(gs.Stderr, "hanbench %s: %s on %d task(s) via %s, concurrency %d\n",
-		Version(), o.Model, len(suite.Tasks)+len(custom), redactURL(o.BaseURLs[0]), o.Concurrency)
+	conc := strconv.Itoa(o.Concurrency)
+	if lim != nil {
+		conc = fmt.Sprintf("auto (start %d, at most %d)", lim.Limit(), o.MaxConcurrency)
+	}
+	fmt.Fprintf(gs.Stderr, "hanbench %s: %s on %d task(s) via %s, concurrency %s\n",
+		Version(), o.Model, len(suite.Tasks)+len(custom), redactURL(o.BaseURLs[0]), conc)
 	if shards > 1 {
 		fmt.Fprintf(gs.Stderr, "shard %d of %d: the documents with id ≡ %d (mod %d) of every task\n", shard, shards, shard, shards)
 	}
 	sum, err := evals.Run(gs.Ctx, evals.Options{
 		Runner: r, Model: o.Model, ModelRevision: o.ModelRevision, BaseURL: redactURL(o.BaseURLs[0]),
 		RunnerInfo: info, Suite: suite, Evaluators: custom, Judge: judge, JudgeModel: o.JudgeModel, Limit: o.Limit, NumFewshot: numFewshot, Seed: o.Seed,
-		Concurrency: o.Concurrency, MCMode: o.MCMode, Endpoint: o.Endpoint,
+		Concurrency: o.Concurrency, ConcurrencyAuto: o.AutoConcurrency, MCMode: o.MCMode, Endpoint: o.Endpoint,
 		FewshotAsMultiturn: o.FewshotAsMultiturn, ComposeHangul: !o.KeepDecomposedHangul,
-		OutDir: o.Out, HarnessVersion: Version(), Progress: prog, Shard: shard, Shards: shards,
+		OutDir: stage.Dir, HarnessVersion: Version(), Progress: prog, Shard: shard, Shards: shards,
 	})
 	if o.afterRun != nil {
 		o.afterRun(rm.URL())
 	}
+	if lim != nil {
+		st := lim.Stats()
+		fmt.Fprintf(gs.Stderr, "adaptive concurrency: ended at %d in flight (peak %d); %d overload repl(ies), %d pause(s) for Retry-After\n",
+			st.Limit, st.Peak, st.Overloads, st.Pauses)
+	}
 	if sum != nil {
 		printSummary(gs.Stdout, sum.Results)
+		if uerr := commitStage(gs, stage); uerr != nil {
+			return errors.Join(uerr, runExit(err, sum))
+		}
+		out := stage.Location()
 		fmt.Fprintf(gs.Stderr, "wrote %s and %s (%d samples)\n",
-			filepath.Join(o.Out, results.ResultsFile), filepath.Join(o.Out, results.SamplesFile), sum.Samples)
+			out.Join(results.ResultsFile), out.Join(results.SamplesFile), sum.Samples)
 	}
 	return runExit(err, sum)
+}
+
+// commitStage uploads a staged output to object storage. It runs even
+// after an interrupt, so finished work reaches the bucket; when the upload
+// fails the local copy is kept and named, never deleted.
+func commitStage(gs *GlobalState, stage *storage.Staged) error {
+	if !stage.Remote() {
+		return nil
+	}
+	ctx := context.WithoutCancel(gs.Ctx)
+	n, err := stage.Commit(ctx)
+	if err != nil {
+		return fmt.Errorf("%w\nthe output is kept in %s; upload it with your own tools or rerun", err, stage.Dir)
+	}
+	fmt.Fprintf(gs.Stderr, "uploaded %d file(s) to %s\n", n, stage.Location())
+	return stage.Close()
 }
 
 // runExit maps the engine's outcome to an exit code.
@@ -352,6 +433,30 @@ func resolveTasks(refs []string, dopt datasets.Options) (*task.Suite, []evals.Ev
 		}
 	}
 	return suite, custom, nil
+}
+
+// judgeEvaluators rebuilds the judge tasks among evs with the judge flags
+// (--judge-reasks, --no-language-penalty); other evaluators are kept.
+func judgeEvaluators(evs []evals.Evaluator, o *RunOptions) ([]evals.Evaluator, error) {
+	if o.JudgeReasks < -1 {
+		return nil, fmt.Errorf("--judge-reasks must be -1 (none) or more, got %d", o.JudgeReasks)
+	}
+	jo := judge.Options{Reasks: o.JudgeReasks, NoLanguagePenalty: o.NoLanguagePenalty}
+	if jo.Reasks == 0 {
+		jo.Reasks = -1 // judge.Options: 0 is the default, negative none
+	}
+	out := make([]evals.Evaluator, len(evs))
+	for i, ev := range evs {
+		jev, ok, err := judge.New(ev.Name(), jo)
+		if err != nil {
+			return nil, fmt.Errorf("task %s: %w", ev.Name(), err)
+		}
+		if !ok {
+			jev = ev
+		}
+		out[i] = jev
+	}
+	return out, nil
 }
 
 // redactURL drops any user:password part of a URL.
@@ -412,3 +517,34 @@ func formatMetrics(m map[string]float64) string {
 func padCell(s string, width int) string {
 	return runewidth.FillRight(s, width)
 }
+
+// concurrencyValue is --concurrency: a positive number, or "auto".
+type concurrencyValue struct {
+	n    *int
+	auto *bool
+}
+
+func (v *concurrencyValue) String() string {
+	if v.auto != nil && *v.auto {
+		return "auto"
+	}
+	if v.n == nil {
+		return "16"
+	}
+	return strconv.Itoa(*v.n)
+}
+
+func (v *concurrencyValue) Set(s string) error {
+	if strings.EqualFold(strings.TrimSpace(s), "auto") {
+		*v.auto = true
+		return nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("want a number or auto")
+	}
+	*v.n, *v.auto = n, false
+	return nil
+}
+
+func (v *concurrencyValue) Type() string { return "N|auto" }

@@ -86,7 +86,7 @@ func runSamples(gs *GlobalState, o *SamplesOptions) error {
 		flush = tw.Flush
 	}
 	n := 0
-	err := results.ReadSamples(o.Dir, func(s results.Sample) error {
+	err := readSamplesAt(gs.Ctx, o.Dir, func(s results.Sample) error {
 		if !keep(s) {
 			return nil
 		}

@@ -40,6 +40,7 @@ import (
 
 	"github.com/hanbench/hanbench/evals/catalog"
 	"github.com/hanbench/hanbench/evals/demo"
+	"github.com/hanbench/hanbench/evals/storage"
 )
 
 func TestResolveShard(t *testing.T) {
@@ -433,7 +434,7 @@ type manifests struct {
 	jobs        map[string]*batchv1.Job
 	services    map[string]*corev1.Service
 	deployments map[string]*appsv1.Deployment
-	claims      map[string]*corev1.PersistentVolumeClaim
+	secrets     map[string]*corev1.Secret
 }
 
 func readManifests(t *testing.T) *manifests {
@@ -442,7 +443,7 @@ func readManifests(t *testing.T) *manifests {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no manifests in testdata/k8s: %v", err)
 	}
-	m := &manifests{jobs: map[string]*batchv1.Job{}, services: map[string]*corev1.Service{}, deployments: map[string]*appsv1.Deployment{}, claims: map[string]*corev1.PersistentVolumeClaim{}}
+	m := &manifests{jobs: map[string]*batchv1.Job{}, services: map[string]*corev1.Service{}, deployments: map[string]*appsv1.Deployment{}, secrets: map[string]*corev1.Secret{}}
 	for _, file := range files {
 		if filepath.Base(file) == "pages-workflow.yaml" {
 			continue
@@ -474,9 +475,9 @@ func readManifests(t *testing.T) *manifests {
 			case "apps/v1 Deployment":
 				o := &appsv1.Deployment{}
 				obj, name = o, func() string { m.deployments[o.Name] = o; return o.Name }
-			case "v1 PersistentVolumeClaim":
-				o := &corev1.PersistentVolumeClaim{}
-				obj, name = o, func() string { m.claims[o.Name] = o; return o.Name }
+			case "v1 Secret":
+				o := &corev1.Secret{}
+				obj, name = o, func() string { m.secrets[o.Name] = o; return o.Name }
 			default:
 				t.Fatalf("%s document %d: unexpected %s %s", file, i+1, meta.APIVersion, meta.Kind)
 			}
@@ -533,9 +534,10 @@ func onlyContainer(t *testing.T, where string, cs []corev1.Container) corev1.Con
 
 // TestKubernetesManifests checks the manifests of a sharded evaluation:
 // an Indexed Job of n pods each running `hanbench run --shards n` against
-// the vLLM Service, writing to the shared volume where the merge Job's
-// glob finds exactly the n shard directories, then merging and building
-// the leaderboard from the merged runs only.
+// the vLLM Service, writing to an S3 bucket (and sharing a response cache
+// there) where the merge Job's pattern finds exactly the n shard
+// directories, then merging and building the leaderboard from the merged
+// runs only, with credentials from a Secret.
 func TestKubernetesManifests(t *testing.T) {
 	t.Parallel()
 	m := readManifests(t)
@@ -600,20 +602,23 @@ func TestKubernetesManifests(t *testing.T) {
 		t.Errorf("--metrics-addr %s is not a container port %v", flagValue(t, runCmd, "metrics-addr"), run.Ports)
 	}
 
-	// Every pod writes its own shard directory on the shared volume.
-	mounted := func(where string, c corev1.Container, vols []corev1.Volume, p string) {
+	// Every pod writes its own shard directory to the bucket, with
+	// credentials from a Secret in the manifests.
+	mounted := func(where string, c corev1.Container, p string) {
 		t.Helper()
-		for _, vm := range c.VolumeMounts {
-			if p != vm.MountPath && !strings.HasPrefix(p, vm.MountPath+"/") {
-				continue
-			}
-			for _, v := range vols {
-				if v.Name == vm.Name && v.PersistentVolumeClaim != nil && m.claims[v.PersistentVolumeClaim.ClaimName] != nil {
+		loc, err := storage.Parse(p)
+		if err != nil || !loc.IsRemote() {
+			t.Errorf("%s: %s is not an s3:// location (%v)", where, p, err)
+		}
+		for _, ef := range c.EnvFrom {
+			if ef.SecretRef != nil && m.secrets[ef.SecretRef.Name] != nil {
+				sec := m.secrets[ef.SecretRef.Name]
+				if sec.StringData["AWS_ACCESS_KEY_ID"] != "" && sec.StringData["AWS_SECRET_ACCESS_KEY"] != "" {
 					return
 				}
 			}
 		}
-		t.Errorf("%s: %s is not on a volume from a PersistentVolumeClaim in the manifests", where, p)
+		t.Errorf("%s: no AWS credentials from a Secret in the manifests for %s", where, p)
 	}
 	var shardDirs []string
 	for i := 0; i < n; i++ {
@@ -627,7 +632,7 @@ func TestKubernetesManifests(t *testing.T) {
 		if err != nil || shard != i || shards != n {
 			t.Fatalf("pod %d: shard %d of %d: %v", i, shard, shards, err)
 		}
-		mounted("shards job", run, spec.Template.Spec.Volumes, o.Out)
+		mounted("shards job", run, o.Out)
 		shardDirs = append(shardDirs, o.Out)
 	}
 	if uniq := slices.Compact(slices.Sorted(slices.Values(shardDirs))); len(uniq) != n {
@@ -655,7 +660,7 @@ func TestKubernetesManifests(t *testing.T) {
 		}
 	}
 	merged := flagValue(t, mergeCmd, "out")
-	mounted("merge job", merge, ms.Volumes, merged)
+	mounted("merge job", merge, merged)
 
 	// The leaderboard: built from the merged runs, never from the shards.
 	lb := onlyContainer(t, "merge job", ms.Containers)
@@ -673,7 +678,8 @@ func TestKubernetesManifests(t *testing.T) {
 			}
 		}
 	}
-	mounted("merge job", lb, ms.Volumes, flagValue(t, lbCmd, "out"))
+	mounted("merge job", lb, flagValue(t, lbCmd, "out"))
+	mounted("shards job cache", run, flagValue(t, runCmd, "cache-dir"))
 }
 
 // workflow is the part of a GitHub Actions workflow the test reads;

@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/hanbench/hanbench/evals/results"
 	"github.com/hanbench/hanbench/evals/stats"
+	"github.com/hanbench/hanbench/runners"
 )
 
 // Options configure Evaluate.
@@ -22,11 +24,25 @@ type Options struct {
 	Baseline string
 	// Policy is the parsed policy.
 	Policy *Policy
+	// Judge answers the pairwise comparisons (policy section pairwise);
+	// callers wrap it with retries and a response cache. Without one every
+	// pairwise check is unevaluable; a policy without pairwise entries
+	// never uses it.
+	Judge runners.Runner
+	// JudgeModel names the judge in the report.
+	JudgeModel string
+	// JudgeConcurrency bounds judge requests in flight (0: the judge
+	// package's default).
+	JudgeConcurrency int
+	// PairwisePromptsDir is the KoMT-Bench folder holding the pairwise
+	// judge prompts (judge_prompts_ko.jsonl); "" means $HANBENCH_KOMT_DIR,
+	// else $HANBENCH_DATA_DIR/komt-bench.
+	PairwisePromptsDir string
 }
 
 // ErrNeedBaseline is returned by Evaluate when the policy has regression
-// checks and no baseline was given: a usage error.
-var ErrNeedBaseline = errors.New("the policy has regressions but no baseline was given")
+// or pairwise checks and no baseline was given: a usage error.
+var ErrNeedBaseline = errors.New("the policy has regression or pairwise checks but no baseline was given")
 
 // PreferredMetrics is the order in which a default metric is picked when
 // the policy names none; then the alphabetically first metric.
@@ -35,11 +51,17 @@ var PreferredMetrics = []string{"acc", "exact_match", "f1", "acc_norm", "mcc", "
 // defaultChoice describes how a default metric was picked.
 var defaultChoice = "default: first of " + strings.Join(PreferredMetrics, ", ") + " present"
 
-// Evaluate runs the policy's checks. Problems with the runs (unreadable
-// files, missing tasks) become unevaluable checks in the report, never
-// errors; the error is non-nil only for misuse (nil policy, regressions
-// without a baseline).
+// Evaluate is EvaluateContext with context.Background().
 func Evaluate(o Options) (*Report, error) {
+	return EvaluateContext(context.Background(), o)
+}
+
+// EvaluateContext runs the policy's checks; ctx bounds the judge requests
+// of pairwise checks. Problems with the runs (unreadable files, missing
+// tasks) or the judge (none given, unreachable) become unevaluable checks
+// in the report, never errors; the error is non-nil only for misuse (nil
+// policy, regressions or pairwise checks without a baseline).
+func EvaluateContext(ctx context.Context, o Options) (*Report, error) {
 	p := o.Policy
 	if p == nil {
 		return nil, errors.New("gate: no policy")
@@ -47,7 +69,7 @@ func Evaluate(o Options) (*Report, error) {
 	if p.NeedsBaseline() && o.Baseline == "" {
 		return nil, ErrNeedBaseline
 	}
-	e := &evaluator{p: p, rep: &Report{
+	e := &evaluator{p: p, o: o, ctx: ctx, rep: &Report{
 		Schema:    ReportSchema,
 		Candidate: RunInfo{Dir: o.Candidate},
 		Policy: PolicyInfo{
@@ -88,16 +110,19 @@ func Evaluate(o Options) (*Report, error) {
 	e.errorRates()
 	e.thresholds()
 	e.regressions()
+	e.pairwise()
 	e.adjust()
 	return e.rep, nil
 }
 
 type evaluator struct {
 	p          *Policy
+	o          Options
+	ctx        context.Context
 	rep        *Report
 	cand, base *run
-	// family indexes the regression checks whose p-values are adjusted
-	// together.
+	// family indexes the regression and pairwise checks whose p-values are
+	// adjusted together.
 	family []int
 }
 
@@ -613,13 +638,16 @@ func (c *Check) fill(cmp comparison) {
 	}
 }
 
-// adjust corrects the regression p-values for multiplicity and decides the
-// regression verdicts.
+// adjust corrects the regression and pairwise p-values for multiplicity
+// and decides their verdicts.
 func (e *evaluator) adjust() {
 	e.rep.Policy.FamilySize = len(e.family)
 	ps := make([]float64, len(e.family))
 	for i, idx := range e.family {
 		ps[i] = *e.rep.Checks[idx].P
+		if e.rep.Checks[idx].Kind == KindPairwise {
+			e.rep.Policy.PairwiseInFamily++
+		}
 	}
 	adj := adjust(e.p.Correction, ps)
 	for i, idx := range e.family {
@@ -627,8 +655,12 @@ func (e *evaluator) adjust() {
 		c.PAdjusted = num(adj[i])
 		alpha := *c.Significance
 		c.Significant = adj[i] <= alpha
-		drop, maxDrop := *c.Drop, *c.MaxDrop
 		sig := fmt.Sprintf("p_adj %s %s %g", fmtP(adj[i]), map[bool]string{true: "≤", false: ">"}[c.Significant], alpha)
+		if c.Kind == KindPairwise {
+			c.decidePairwise(sig)
+			continue
+		}
+		drop, maxDrop := *c.Drop, *c.MaxDrop
 		switch {
 		case c.ExceedsMaxDrop && c.Significant:
 			c.Verdict = Fail

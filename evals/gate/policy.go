@@ -54,6 +54,24 @@ type Policy struct {
 	BootstrapIterations int `yaml:"bootstrap_iterations" json:"bootstrap_iterations"`
 	// Seed seeds the bootstrap.
 	Seed *int64 `yaml:"seed" json:"seed,omitempty"`
+	// Pairwise are judge comparisons of the candidate's answers with the
+	// baseline's, keyed by judge task name (komt_bench, logickor, ...).
+	Pairwise map[string]Pairwise `yaml:"pairwise" json:"pairwise,omitempty"`
+}
+
+// Pairwise configures a pairwise judge comparison of one judge task: a
+// judge says which run's answer to each question turn is better, in both
+// orders. The check fails when the candidate loses significantly (the sign
+// test's p-value, adjusted with the regressions' family, at most
+// Significance) and the loss rate exceeds the win rate by more than
+// MaxLossMargin.
+type Pairwise struct {
+	// MaxLossMargin is the largest tolerated loss rate − win rate, both
+	// over the judged turns (0 when unset: any significant net loss fails).
+	MaxLossMargin *float64 `yaml:"max_loss_margin" json:"max_loss_margin,omitempty"`
+	// Significance is the level the adjusted p-value is compared with
+	// (DefaultSignificance when unset).
+	Significance *float64 `yaml:"significance" json:"significance,omitempty"`
 }
 
 // Threshold is an absolute bound on a task's or group's metric and error rate.
@@ -238,6 +256,22 @@ func (v *validator) validate(p *Policy) error {
 			return v.errorf(path, "skip: true only makes sense with a default entry")
 		}
 	}
+	for _, key := range sortedKeys(p.Pairwise) {
+		pw := p.Pairwise[key]
+		path := []string{"pairwise", key}
+		switch {
+		case strings.TrimSpace(key) == "":
+			return v.errorf(path, "empty task name")
+		case key == DefaultKey:
+			return v.errorf(path, "pairwise entries name judge tasks; there is no default entry (pairwise judging costs judge calls, so each task is listed)")
+		}
+		if pw.MaxLossMargin != nil && !(finite(pw.MaxLossMargin) && *pw.MaxLossMargin >= 0 && *pw.MaxLossMargin <= 1) {
+			return v.errorf(append(path, "max_loss_margin"), "%v is not a rate between 0 and 1", *pw.MaxLossMargin)
+		}
+		if pw.Significance != nil && !(*pw.Significance > 0 && *pw.Significance < 1) {
+			return v.errorf(append(path, "significance"), "%v is not a level strictly between 0 and 1", *pw.Significance)
+		}
+	}
 	seen := map[string]bool{}
 	for i, name := range p.RequiredTasks {
 		path := []string{"required_tasks"}
@@ -249,14 +283,34 @@ func (v *validator) validate(p *Policy) error {
 		}
 		seen[name] = true
 	}
-	if p.MaxErrorRate == nil && len(p.Thresholds) == 0 && len(p.Regressions) == 0 && len(p.RequiredTasks) == 0 {
-		return fmt.Errorf("%s: the policy defines no checks (max_error_rate, thresholds, regressions, required_tasks)", v.name)
+	if p.MaxErrorRate == nil && len(p.Thresholds) == 0 && len(p.Regressions) == 0 && len(p.RequiredTasks) == 0 && len(p.Pairwise) == 0 {
+		return fmt.Errorf("%s: the policy defines no checks (max_error_rate, thresholds, regressions, required_tasks, pairwise)", v.name)
 	}
 	return nil
 }
 
-// NeedsBaseline reports whether the policy has regression checks.
-func (p *Policy) NeedsBaseline() bool { return len(p.Regressions) > 0 }
+// NeedsBaseline reports whether the policy has regression or pairwise
+// checks.
+func (p *Policy) NeedsBaseline() bool { return len(p.Regressions) > 0 || len(p.Pairwise) > 0 }
+
+// NeedsJudge reports whether the policy has pairwise checks, which ask a
+// judge model.
+func (p *Policy) NeedsJudge() bool { return len(p.Pairwise) > 0 }
+
+// pairwiseFor returns the effective settings of task name's pairwise
+// entry, defaults filled in.
+func (p *Policy) pairwiseFor(name string) Pairwise {
+	pw := p.Pairwise[name]
+	if pw.MaxLossMargin == nil {
+		z := 0.0
+		pw.MaxLossMargin = &z
+	}
+	if pw.Significance == nil {
+		s := DefaultSignificance
+		pw.Significance = &s
+	}
+	return pw
+}
 
 // regressionFor returns the effective regression settings for task name
 // and whether the task is checked at all; explicit is true when the policy

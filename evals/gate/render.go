@@ -34,7 +34,7 @@ func fmtCI(c *Check) string {
 	if c.CILow == nil || c.CIHigh == nil {
 		return "-"
 	}
-	if c.Kind == KindRegression {
+	if c.Kind == KindRegression || c.Kind == KindPairwise {
 		return fmt.Sprintf("[%+.4f, %+.4f]", *c.CILow, *c.CIHigh)
 	}
 	return fmt.Sprintf("[%.4f, %.4f]", *c.CILow, *c.CIHigh)
@@ -102,11 +102,28 @@ func statLine(c *Check) string {
 		parts = append(parts, "paired bootstrap of the mean difference")
 	case TestCorpusBootstrap:
 		parts = append(parts, fmt.Sprintf("paired bootstrap over documents recomputing %s", c.Aggregation))
+	case TestSignExact:
+		s := "exact sign test of wins against losses (ties dropped)"
+		if pc := c.Pairwise; pc != nil {
+			s += fmt.Sprintf(": %d wins, %d losses, %d ties (%d from orders that disagreed), %d unjudged", pc.Wins, pc.Losses, pc.Ties, pc.Inconsistent, pc.Unjudged)
+		}
+		parts = append(parts, s, "Tango 95% CI of win rate − loss rate")
+		if pc := c.Pairwise; pc != nil {
+			parts = append(parts, fmt.Sprintf("%d matched questions, %d judge requests", pc.Questions.Matched, pc.JudgeRequests))
+		}
 	}
 	if c.Pairing != nil && c.Test != "" {
 		parts = append(parts, fmt.Sprintf("%d matched samples", c.Pairing.Matched))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// familyWords names the p-values the correction covered.
+func familyWords(p PolicyInfo) string {
+	if p.PairwiseInFamily == 0 {
+		return "regression p-values"
+	}
+	return fmt.Sprintf("p-values (%d regression, %d pairwise)", p.FamilySize-p.PairwiseInFamily, p.PairwiseInFamily)
 }
 
 // ---------------------------------------------------------------------------
@@ -212,7 +229,7 @@ func WriteText(w io.Writer, r *Report) error {
 	}
 	ew.printf("\n")
 	if r.Policy.Path != "" {
-		ew.printf("policy %s; correction %s over %d regression p-values\n", TerminalSafe(r.Policy.Path), r.Policy.Correction, r.Policy.FamilySize)
+		ew.printf("policy %s; correction %s over %d %s\n", TerminalSafe(r.Policy.Path), r.Policy.Correction, r.Policy.FamilySize, familyWords(r.Policy))
 	}
 	ew.printf("\n")
 	header := []string{"KIND", "TASK", "METRIC", "BASELINE", "CANDIDATE", "Δ", "95% CI", "P", "P ADJ", "VERDICT"}
@@ -463,8 +480,8 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			ew.printf(" (model %s)", MarkdownEscape(r.Baseline.Model))
 		}
 	}
-	ew.printf("  \nPolicy: %s; %s correction over %d regression p\\-values\n\n",
-		MarkdownEscape(r.Policy.Path), MarkdownEscape(r.Policy.Correction), r.Policy.FamilySize)
+	ew.printf("  \nPolicy: %s; %s correction over %d %s\n\n",
+		MarkdownEscape(r.Policy.Path), MarkdownEscape(r.Policy.Correction), r.Policy.FamilySize, MarkdownEscape(familyWords(r.Policy)))
 	if len(r.Checks) > 0 {
 		ew.printf("| Verdict | Check | Task | Metric | Baseline | Candidate | Δ | 95%% CI | p | p (adj) | Reason |\n")
 		ew.printf("|---|---|---|---|---:|---:|---:|---|---:|---:|---|\n")

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/hanbench/hanbench/evals/judge"
 )
 
 // ReportSchema identifies the JSON verdict format.
@@ -37,6 +39,9 @@ const (
 	KindErrorRate  Kind = "error_rate"
 	KindThreshold  Kind = "threshold"
 	KindRegression Kind = "regression"
+	// KindPairwise is a pairwise judge comparison of a judge task's
+	// answers (policy section pairwise).
+	KindPairwise Kind = "pairwise"
 )
 
 // Test names recorded in Check.Test.
@@ -47,6 +52,9 @@ const (
 	// recomputes a corpus metric on each resample; Check.Aggregation names
 	// the metric (f1, macro_f1, mcc).
 	TestCorpusBootstrap = "paired_bootstrap_corpus"
+	// TestSignExact is the two-sided exact sign test of a pairwise
+	// check's wins against its losses (ties dropped).
+	TestSignExact = "sign_test_exact"
 )
 
 // Report is the outcome of Evaluate. Every string in it that came from a
@@ -66,7 +74,7 @@ type Report struct {
 	// Policy is the policy applied, with defaults filled in.
 	Policy PolicyInfo `json:"policy"`
 	// Checks are in a stable order: inputs, required tasks, error rates,
-	// thresholds, regressions; by name within a kind.
+	// thresholds, regressions, pairwise comparisons; by name within a kind.
 	Checks []Check `json:"checks"`
 	// Notices are things a reader must know that are not checks: changed
 	// data, dropped or new tasks, metric choices.
@@ -91,8 +99,11 @@ type PolicyInfo struct {
 	BootstrapIterations int    `json:"bootstrap_iterations"`
 	Seed                int64  `json:"seed"`
 	StrictProvenance    bool   `json:"strict_provenance,omitempty"`
-	// FamilySize is the number of regression p-values adjusted together.
+	// FamilySize is the number of p-values adjusted together: those of the
+	// regression and pairwise checks.
 	FamilySize int `json:"family_size"`
+	// PairwiseInFamily is the number of pairwise checks in the family.
+	PairwiseInFamily int `json:"pairwise_in_family,omitempty"`
 }
 
 // Counts tallies checks by verdict.
@@ -136,19 +147,23 @@ type Check struct {
 
 	// Baseline and Candidate are the compared values: for regressions on
 	// the matched samples, for thresholds and error rates the candidate's
-	// recorded value.
+	// recorded value, for pairwise checks each run's win rate (ties as
+	// half; they add up to 1).
 	Baseline  *float64 `json:"baseline,omitempty"`
 	Candidate *float64 `json:"candidate,omitempty"`
 	// BaselineReported and CandidateReported are the values in
 	// results.json over all samples (regressions).
 	BaselineReported  *float64 `json:"baseline_reported,omitempty"`
 	CandidateReported *float64 `json:"candidate_reported,omitempty"`
-	// Delta is Candidate − Baseline.
+	// Delta is Candidate − Baseline (pairwise: win rate − loss rate of the
+	// candidate).
 	Delta *float64 `json:"delta,omitempty"`
-	// Drop is the loss in the metric's direction (positive = worse).
+	// Drop is the loss in the metric's direction (positive = worse;
+	// pairwise: loss rate − win rate).
 	Drop *float64 `json:"drop,omitempty"`
-	// CILow and CIHigh bound the 95% interval of Delta (regressions) or of
-	// Candidate (thresholds, error rates); CIMethod names it.
+	// CILow and CIHigh bound the 95% interval of Delta (regressions,
+	// pairwise) or of Candidate (thresholds, error rates); CIMethod names
+	// it.
 	CILow    *float64 `json:"ci_low,omitempty"`
 	CIHigh   *float64 `json:"ci_high,omitempty"`
 	CIMethod string   `json:"ci_method,omitempty"`
@@ -166,16 +181,22 @@ type Check struct {
 	McNemarC *int `json:"mcnemar_c,omitempty"`
 	// Pairing accounts for the samples of a regression check.
 	Pairing *Pairing `json:"pairing,omitempty"`
+	// Pairwise accounts for the questions and verdicts of a pairwise check.
+	Pairwise *PairwiseCounts `json:"pairwise,omitempty"`
 
 	// Limits from the policy.
-	Min          *float64 `json:"min,omitempty"`
-	Max          *float64 `json:"max,omitempty"`
-	MaxDrop      *float64 `json:"max_drop,omitempty"`
-	Significance *float64 `json:"significance,omitempty"`
+	Min     *float64 `json:"min,omitempty"`
+	Max     *float64 `json:"max,omitempty"`
+	MaxDrop *float64 `json:"max_drop,omitempty"`
+	// MaxLossMargin is a pairwise check's tolerated loss rate − win rate.
+	MaxLossMargin *float64 `json:"max_loss_margin,omitempty"`
+	Significance  *float64 `json:"significance,omitempty"`
 	// ExceedsMaxDrop and Significant are the two conditions of a
-	// regression failure.
-	ExceedsMaxDrop bool `json:"exceeds_max_drop,omitempty"`
-	Significant    bool `json:"significant,omitempty"`
+	// regression failure; ExceedsMaxLossMargin and Significant those of a
+	// pairwise failure.
+	ExceedsMaxDrop       bool `json:"exceeds_max_drop,omitempty"`
+	ExceedsMaxLossMargin bool `json:"exceeds_max_loss_margin,omitempty"`
+	Significant          bool `json:"significant,omitempty"`
 
 	Verdict Verdict `json:"verdict"`
 	// Reason explains the verdict in one sentence.
@@ -201,6 +222,32 @@ type Pairing struct {
 	OnlyCandidate int `json:"only_candidate"`
 	// Duplicates are repeated (task, doc id) rows, ignored after the first.
 	Duplicates int `json:"duplicates"`
+}
+
+// PairwiseCounts accounts for a pairwise check: the judge, the questions
+// compared and excluded, and the candidate's outcomes per judged question
+// turn (both orders combined).
+type PairwiseCounts struct {
+	// Judge is the judge model; PromptsSHA256 the hash of the pairwise
+	// prompts, PromptsPinned whether they are KoMT-Bench's pinned file.
+	Judge         string `json:"judge"`
+	PromptsSHA256 string `json:"prompts_sha256"`
+	PromptsPinned bool   `json:"prompts_pinned"`
+	// Questions accounts for the questions: matched and excluded.
+	Questions judge.PairwiseMatching `json:"questions"`
+	// Wins, Losses and Ties count the judged turns; Unjudged the turns
+	// where a game had no verdict after the re-asks (in no rate);
+	// Inconsistent the ties that came from the two orders disagreeing.
+	Wins         int `json:"wins"`
+	Losses       int `json:"losses"`
+	Ties         int `json:"ties"`
+	Unjudged     int `json:"unjudged"`
+	Inconsistent int `json:"inconsistent"`
+	// WinShare and LossShare are wins and losses over the judged turns.
+	WinShare  *float64 `json:"win_share,omitempty"`
+	LossShare *float64 `json:"loss_share,omitempty"`
+	// JudgeRequests counts the judge calls made (re-asks included).
+	JudgeRequests int `json:"judge_requests"`
 }
 
 // Excluded is the number of samples (pairs) left out of the comparison.

@@ -102,6 +102,18 @@
 // re-ask count, the penalty rule and detector, so scores from different
 // judges or prompts never share a hash and are never averaged as one; the
 // notes spell out the same in words, with every deliberate deviation.
+// results.json also records it as a structured object, tasks.<task>.judge
+// (results.JudgeInfo: judge model, judge prompt hash, strategy, penalty
+// rule, detector, re-asks, judge max_tokens and temperature); the
+// leaderboard keys judge-graded columns by model, prompt hash, penalty and
+// strategy.
+//
+// New builds a judge task with run-wide Options (the command line's
+// --judge-reasks and --no-language-penalty). With the language rule off,
+// KoMT-Bench keeps the judge's score for non-Korean answers and LogicKor's
+// judge templates lose their "# 언어 요구사항" section (a non-Korean answer
+// scores 0) and the user message its reminder, so the judge prompt hash
+// changes too.
 //
 // # Samples
 //
@@ -130,5 +142,11 @@
 // (ReadLogicKorJudged) with the same aggregation the evaluator uses.
 // Agreement measures how two judges agree on the same turns.
 //
-// Not implemented: pairwise (A vs B) judging.
+// # Pairwise
+//
+// ComparePairwise (pairwise.go) judges two runs' answers to the same
+// questions against each other with MT-Bench's pairwise prompts (read from
+// the KoMT-Bench data), in both orders to cancel position bias, and
+// reports wins, losses and ties with a sign test; `hanbench gate` uses it
+// for judge-graded tasks listed under `pairwise:` in its policy.
 package judge

@@ -578,6 +578,19 @@ func judgeConfigHash(fields map[string]any, judge, promptHash string, judgeMaxTo
 	return hashJSON(fields)
 }
 
+// judgeProvenance returns a judge task's config hash (judgeConfigHash
+// over fields and ji) and ji as results.json's judge provenance, made from
+// the same values so the two never disagree. The judge's temperature is
+// always 0; a negative MaxTokens (none sent) is recorded as 0.
+func judgeProvenance(fields map[string]any, ji results.JudgeInfo) (string, *results.JudgeInfo) {
+	ji.Temperature = 0
+	ji.MaxTokens = max(ji.MaxTokens, 0)
+	if ji.Penalty == "" {
+		ji.Penalty = results.PenaltyNone
+	}
+	return judgeConfigHash(fields, ji.Model, ji.PromptHash, ji.MaxTokens, ji.Reasks), &ji
+}
+
 // maxTokensNote describes a model max_tokens setting for the notes.
 func maxTokensNote(n int) string {
 	if n > 0 {

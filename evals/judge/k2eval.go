@@ -255,16 +255,18 @@ func (k *K2Eval) Describe() evals.TaskInfo {
 	k.Len()
 	judge := k.js.get()
 	jh := hashJSON([]string{k2EvalJudgePrompt})
+	hash, jinfo := judgeProvenance(map[string]any{
+		"benchmark": "k2_eval", "version": k2EvalVersion, "task": k.cfg.Name,
+		"temperature": 0, "max_tokens": k.cfg.MaxTokens,
+		"score_parse": k2EvalParser.patterns[0].String(), "unjudged": "missing", "penalty": "none",
+	}, results.JudgeInfo{Model: judge, PromptHash: jh, Penalty: results.PenaltyNone, Reasks: k.cfg.Reasks, MaxTokens: k.cfg.JudgeMaxTokens})
 	return evals.TaskInfo{
 		OutputType: "generate_until",
 		Version:    k2EvalVersion,
 		Source:     "builtin:" + k.cfg.Name + " (hanbench evals/judge; judge prompt of HAE-RAE/haerae-evaluation-toolkit)",
-		ConfigHash: judgeConfigHash(map[string]any{
-			"benchmark": "k2_eval", "version": k2EvalVersion, "task": k.cfg.Name,
-			"temperature": 0, "max_tokens": k.cfg.MaxTokens,
-			"score_parse": k2EvalParser.patterns[0].String(), "unjudged": "missing", "penalty": "none",
-		}, judge, jh, k.cfg.JudgeMaxTokens, k.cfg.Reasks),
-		Dataset: results.Dataset{Path: k.path, Name: "generation", Split: "test", Fingerprint: fingerprint(k.files)},
+		ConfigHash: hash,
+		Judge:      jinfo,
+		Dataset:    results.Dataset{Path: k.path, Name: "generation", Split: "test", Fingerprint: fingerprint(k.files)},
 		Notes: []string{
 			fmt.Sprintf("judge: %s at temperature 0; judge prompt sha256 %s (HRET's K2-Eval rubric, one user message); scores from different judges are not comparable and must not be averaged", orUnknown(judge), jh),
 			"score = mean judge score on HRET's 1–5 rubric (completeness, logical consistency, fluency, cultural appropriateness); per ability and subject means",

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hanbench/hanbench/evals"
+	"github.com/hanbench/hanbench/evals/results"
 )
 
 // syntheticK2CSV is a K2-Eval-format file written for these tests (CC0):
@@ -114,6 +115,10 @@ func TestK2EvalEndToEnd(t *testing.T) {
 	if !strings.Contains(tr.Notes[0], "judge: j") {
 		t.Errorf("notes %q", tr.Notes)
 	}
+	want := results.JudgeInfo{Model: "j", PromptHash: hashJSON([]string{k2EvalTemplateForTest}), Penalty: results.PenaltyNone, Reasks: DefaultReasks}
+	if tr.Judge == nil || *tr.Judge != want {
+		t.Errorf("judge provenance %+v, want %+v", tr.Judge, want)
+	}
 }
 
 // k2EvalTemplateForTest is HRET's K2-Eval judge prompt, typed out again so
@@ -201,6 +206,58 @@ func TestRegisteredTasks(t *testing.T) {
 	lk, _, _ := evals.LookupEvaluator(TaskLogicKorCoT1Shot)
 	if lk.(*LogicKor).cfg.Strategy != StrategyCoT1Shot {
 		t.Error("logickor_cot_1shot does not use the cot-1-shot strategy")
+	}
+}
+
+// TestNewOptions checks that New hands the run-wide judge options to every
+// judge task and refuses other names.
+func TestNewOptions(t *testing.T) {
+	if got, want := strings.Join(TaskNames(), ","), "k2_eval,komt_bench,logickor,logickor_1shot,logickor_cot_1shot"; got != want {
+		t.Errorf("TaskNames = %s, want %s", got, want)
+	}
+	type cfg struct {
+		reasks    int
+		noPenalty bool
+	}
+	get := func(ev evals.Evaluator) cfg {
+		switch e := ev.(type) {
+		case *LogicKor:
+			return cfg{e.cfg.Reasks, e.cfg.NoPenalty}
+		case *KoMT:
+			return cfg{e.cfg.Reasks, e.cfg.NoPenalty}
+		case *K2Eval:
+			return cfg{e.cfg.Reasks, false}
+		}
+		t.Fatalf("%T is not a judge task", ev)
+		return cfg{}
+	}
+	tests := []struct {
+		name string
+		o    Options
+		want cfg
+	}{
+		{TaskLogicKor, Options{}, cfg{DefaultReasks, false}},
+		{TaskLogicKor1Shot, Options{Reasks: 5, NoLanguagePenalty: true}, cfg{5, true}},
+		{TaskLogicKorCoT1Shot, Options{Reasks: -1}, cfg{0, false}},
+		{TaskKoMTBench, Options{Reasks: 1, NoLanguagePenalty: true}, cfg{1, true}},
+		{TaskKoMTBench, Options{}, cfg{DefaultReasks, false}},
+		{TaskK2Eval, Options{Reasks: -1, NoLanguagePenalty: true}, cfg{0, false}}, // K2-Eval has no language rule
+	}
+	for _, tc := range tests {
+		ev, ok, err := New(tc.name, tc.o)
+		if !ok || err != nil || ev.Name() != tc.name {
+			t.Errorf("New(%s) = %v, %v, %v", tc.name, ev, ok, err)
+			continue
+		}
+		if got := get(ev); got != tc.want {
+			t.Errorf("New(%s, %+v) config %+v, want %+v", tc.name, tc.o, got, tc.want)
+		}
+	}
+	if lk, _, _ := New(TaskLogicKor1Shot, Options{}); lk.(*LogicKor).cfg.Strategy != Strategy1Shot {
+		t.Error("logickor_1shot does not use the 1-shot strategy")
+	}
+	if ev, ok, err := New("kmmlu", Options{}); ok || ev != nil || err != nil {
+		t.Errorf("New(kmmlu) = %v, %v, %v; want not a judge task", ev, ok, err)
 	}
 }
 

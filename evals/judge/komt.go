@@ -466,30 +466,43 @@ func (k *KoMT) Describe() evals.TaskInfo {
 	judge := k.js.get()
 	jh := k.judgePromptHash()
 	penalty := "sqrt(score) when the answer is not Korean (" + DetectorVersion + ", threshold 0.5); questions 138 and 140 exempt"
+	ji := results.JudgeInfo{Model: judge, PromptHash: jh, Penalty: results.PenaltySqrtNonKorean, Detector: DetectorVersion,
+		Reasks: k.cfg.Reasks, MaxTokens: k.cfg.JudgeMaxTokens}
 	if k.cfg.NoPenalty {
 		penalty = "none"
+		ji.Penalty, ji.Detector = results.PenaltyNone, ""
 	}
 	temps, _ := json.Marshal(koMTTemperature)
+	hash, jinfo := judgeProvenance(map[string]any{
+		"benchmark": "komt_bench", "version": koMTVersion, "task": k.cfg.Name,
+		"temperatures": string(temps), "default_temperature": 0.7, "max_tokens": k.cfg.MaxTokens,
+		"penalty": penalty, "unjudged": "missing",
+		"score_parse": []string{koMTParser.patterns[0].String(), koMTParser.patterns[1].String()},
+	}, ji)
 	info := evals.TaskInfo{
 		OutputType: "generate_until",
 		Version:    koMTVersion,
 		Source:     "builtin:" + k.cfg.Name + " (hanbench evals/judge; protocol of LG-AI-EXAONE/KoMT-Bench @ " + koMTCommit[:7] + ", FastChat llm_judge)",
-		ConfigHash: judgeConfigHash(map[string]any{
-			"benchmark": "komt_bench", "version": koMTVersion, "task": k.cfg.Name,
-			"temperatures": string(temps), "default_temperature": 0.7, "max_tokens": k.cfg.MaxTokens,
-			"penalty": penalty, "unjudged": "missing",
-			"score_parse": []string{koMTParser.patterns[0].String(), koMTParser.patterns[1].String()},
-		}, judge, jh, k.cfg.JudgeMaxTokens, k.cfg.Reasks),
-		Dataset: results.Dataset{Path: k.dir, Split: "test", Fingerprint: fingerprint(k.files)},
+		ConfigHash: hash,
+		Judge:      jinfo,
+		Dataset:    results.Dataset{Path: k.dir, Split: "test", Fingerprint: fingerprint(k.files)},
 		Notes: []string{
 			fmt.Sprintf("judge: %s at temperature 0, max_tokens %d; judge prompt sha256 %s; scores from different judges or judge prompts are not comparable and must not be averaged", orUnknown(judge), k.cfg.JudgeMaxTokens, jh),
 			"judge prompts: FastChat single grading with the Korean prompts single-v1 and single-v1-multi-turn; math, reasoning and coding use single-math-v1(-multi-turn) with the GPT-4 reference answers (reference_answer_ko/gpt-4.jsonl)",
 			"generation: FastChat temperatures (writing, roleplay 0.7; extraction, math, coding, reasoning 0.0; stem, humanities 0.1), max_tokens " + maxTokensNote(k.cfg.MaxTokens) + ", no system message (the server's chat template applies); turn 2 is asked with the model's own turn-1 answer in the history",
 			"score = mean of all judged turn scores (1–10) after the language penalty; per turn and per category means; score_stderr is clustered by question; some model cards report ×10",
-			"language penalty: " + penalty + ". Upstream (detector.py) uses MediaPipe's language detector with max_results=2, and its loop keeps the LAST detection, i.e. the second most likely language whenever two are returned. MediaPipe is not available in Go: hanbench decides on the dominant script of the answer's prose (weighted Hangul share of letters, code blocks, inline code, math and URLs ignored, alphabetic letters weighted 1/3; no prose letters counts as Korean) and deliberately does not replicate the last-of-two quirk, so penalties can differ from upstream on mixed-language answers",
+			koMTPenaltyNote(penalty, k.cfg.NoPenalty),
 			fmt.Sprintf("unjudged: a turn whose judge reply has no [[score]] (or [score]) after %d re-asks is missing from every mean and counted in 'unjudged'; FastChat records -1 without re-asking, leaves it unpenalized and show_result drops -1 rows, so the mean is the same but upstream has fewer judged turns; scores above 10 count as no score", k.cfg.Reasks),
 		},
 	}
 	pinData(&info, k.pinned, k.files, koMTCommit, "question, reference or judge-prompt file differs from LG-AI-EXAONE/KoMT-Bench")
 	return info
+}
+
+// koMTPenaltyNote explains the language penalty in the notes.
+func koMTPenaltyNote(penalty string, off bool) string {
+	if off {
+		return "language penalty: none (turned off, --no-language-penalty): non-Korean answers keep the judge's score, so scores are not comparable with KoMT-Bench's, which turn them into sqrt(score)"
+	}
+	return "language penalty: " + penalty + ". Upstream (detector.py) uses MediaPipe's language detector with max_results=2, and its loop keeps the LAST detection, i.e. the second most likely language whenever two are returned. MediaPipe is not available in Go: hanbench decides on the dominant script of the answer's prose (weighted Hangul share of letters, code blocks, inline code, math and URLs ignored, alphabetic letters weighted 1/3; no prose letters counts as Korean) and deliberately does not replicate the last-of-two quirk, so penalties can differ from upstream on mixed-language answers"
 }

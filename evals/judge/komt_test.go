@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/hanbench/hanbench/datasets/datasetstest"
+	"github.com/hanbench/hanbench/evals/results"
 	"github.com/hanbench/hanbench/runners"
 )
 
@@ -511,5 +512,37 @@ print(json.dumps(out, ensure_ascii=False))`
 		if err != nil || got != want[name] {
 			t.Errorf("%s: pyFormat differs from Python (%v):\n%q\n%q", name, err, got, want[name])
 		}
+	}
+}
+
+// TestKoMTJudgeProvenance checks results.json's judge provenance with the
+// penalty on and off.
+func TestKoMTJudgeProvenance(t *testing.T) {
+	dir := writeSyntheticKoMT(t)
+	for _, noPenalty := range []bool{false, true} {
+		ev, _ := NewKoMT(KoMTConfig{Dir: dir, NoPenalty: noPenalty, Reasks: -1, JudgeMaxTokens: -1})
+		model := chatServer(t, "m", func(chatRequest) chatReply { return chatReply{Content: "답변입니다."} })
+		js := chatServer(t, "judge-k", func(chatRequest) chatReply { return chatReply{Content: "점수: [[7]]"} })
+		sum, _, err := runEval(t, newRunner(t, model, "m"), newRunner(t, js, "judge-k"), "judge-k", ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := results.JudgeInfo{Model: "judge-k", PromptHash: ev.judgePromptHash(), Penalty: results.PenaltySqrtNonKorean, Detector: DetectorVersion}
+		if noPenalty {
+			want.Penalty, want.Detector = results.PenaltyNone, ""
+		}
+		got := sum.Results.Tasks[TaskKoMTBench].Judge
+		if got == nil || *got != want {
+			t.Errorf("no penalty %v: judge %+v, want %+v", noPenalty, got, want)
+		}
+		notes := strings.Join(sum.Results.Tasks[TaskKoMTBench].Notes, "\n")
+		if strings.Contains(notes, "--no-language-penalty") != noPenalty {
+			t.Errorf("no penalty %v: notes\n%s", noPenalty, notes)
+		}
+	}
+	// The default judge max_tokens is recorded.
+	ev, _ := NewKoMT(KoMTConfig{Dir: dir})
+	if j := ev.Describe().Judge; j == nil || j.MaxTokens != KoMTDefaultJudgeMaxTokens || j.Reasks != DefaultReasks || j.Model != "" {
+		t.Errorf("default judge provenance %+v", j)
 	}
 }

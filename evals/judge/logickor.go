@@ -39,11 +39,14 @@ const (
 
 // LogicKor's judge user message (evaluator.py create_answers), in pieces.
 const (
-	lkUserHead     = "아래의 내용을 주어진 평가 기준들을 충실히 반영하여 평가해라. 특히 모델 답변이 언어 요구사항을 준수하는지 반드시 확인해야 한다.\n\n**Question**\n"
-	lkUserRef      = "\n\n**Additional Reference**\n"
-	lkUserResponse = "\n\n**Model's Response**\n"
-	lkUserFollowUp = "\n\n**Follow-up Question.**\n"
-	lkUserEnd      = "\n\n[[대화 종료. 평가 시작.]]"
+	lkUserHead = "아래의 내용을 주어진 평가 기준들을 충실히 반영하여 평가해라. 특히 모델 답변이 언어 요구사항을 준수하는지 반드시 확인해야 한다.\n\n**Question**\n"
+	// lkUserHeadNoLanguage is lkUserHead without its reminder of the
+	// language rules, for LogicKorConfig.NoPenalty.
+	lkUserHeadNoLanguage = "아래의 내용을 주어진 평가 기준들을 충실히 반영하여 평가해라.\n\n**Question**\n"
+	lkUserRef            = "\n\n**Additional Reference**\n"
+	lkUserResponse       = "\n\n**Model's Response**\n"
+	lkUserFollowUp       = "\n\n**Follow-up Question.**\n"
+	lkUserEnd            = "\n\n[[대화 종료. 평가 시작.]]"
 )
 
 // logicKorParser is evaluator.py's parsing: strip '*', then the first
@@ -84,6 +87,12 @@ type LogicKorConfig struct {
 	MaxTokens int
 	// JudgeMaxTokens bounds each judge reply; 0 sends none (as upstream).
 	JudgeMaxTokens int
+	// NoPenalty turns LogicKor's language rule off: the "# 언어 요구사항"
+	// section (a non-Korean answer scores 0) is cut from both judge
+	// templates and the user message no longer reminds the judge of it.
+	// The templates must have that section. Scores are then not
+	// comparable with LogicKor's.
+	NoPenalty bool
 }
 
 // logicKorQuestion is one line of questions.jsonl.
@@ -241,21 +250,57 @@ func (l *LogicKor) loadTemplates(path string, data []byte) error {
 		if !ok || s == "" {
 			return fmt.Errorf("%s: JUDGE_TEMPLATE[%q] missing or not a string", path, k)
 		}
+		if l.cfg.NoPenalty {
+			cut, ok := withoutLanguageRules(s)
+			if !ok {
+				return fmt.Errorf("%s: JUDGE_TEMPLATE[%q] has no %q section to remove (language penalty off)", path, k, lkLanguageHeading)
+			}
+			s = cut
+		}
 		l.judgeSys[k] = s
 	}
 	return nil
 }
 
+// userHead is the start of the judge user message: lkUserHead, or
+// lkUserHeadNoLanguage with the language rule off.
+func (l *LogicKor) userHead() string {
+	if l.cfg.NoPenalty {
+		return lkUserHeadNoLanguage
+	}
+	return lkUserHead
+}
+
+// lkLanguageHeading starts the language rules of LogicKor's judge
+// templates (a non-Korean answer scores 0).
+const lkLanguageHeading = "# 언어 요구사항"
+
+// withoutLanguageRules cuts the lkLanguageHeading section, from its heading
+// line to the next "# " heading (or the end), out of a judge template;
+// false when the template has no such section.
+func withoutLanguageRules(tmpl string) (string, bool) {
+	i := strings.Index(tmpl, lkLanguageHeading+"\n")
+	if i < 0 || (i > 0 && tmpl[i-1] != '\n') {
+		return tmpl, false
+	}
+	rest := tmpl[i+len(lkLanguageHeading)+1:]
+	if j := strings.Index(rest, "\n# "); j >= 0 {
+		return tmpl[:i] + rest[j+1:], true
+	}
+	return strings.TrimRight(tmpl[:i], "\n"), true
+}
+
 // judgePromptHash is the sha256 of everything that shapes the judge's
 // prompts: both system templates and the user-message scaffolding.
 func (l *LogicKor) judgePromptHash() string {
-	return hashJSON([]string{l.judgeSys["single_turn"], l.judgeSys["multi_turn"], lkUserHead, lkUserRef, lkUserResponse, lkUserFollowUp, lkUserEnd})
+	return hashJSON([]string{l.judgeSys["single_turn"], l.judgeSys["multi_turn"], l.userHead(), lkUserRef, lkUserResponse, lkUserFollowUp, lkUserEnd})
 }
 
-// judgeUser builds evaluator.py's user message.
-func logicKorJudgeUser(q logicKorQuestion, answers []string, multi bool) string {
+// logicKorJudgeUser builds evaluator.py's user message, starting with head
+// (lkUserHead upstream).
+func logicKorJudgeUser(head string, q logicKorQuestion, answers []string, multi bool) string {
 	var b strings.Builder
-	b.WriteString(lkUserHead)
+	b.WriteString(head)
 	b.WriteString(q.Questions[0])
 	if r := q.References[0]; r != nil && *r != "" {
 		b.WriteString(lkUserRef + *r)
@@ -296,7 +341,7 @@ func (l *LogicKor) Evaluate(ctx context.Context, env *evals.Env, docID int) (*ev
 			turn: i + 1, template: kind, maxTokens: l.cfg.JudgeMaxTokens,
 			messages: []runners.Message{
 				{Role: "system", Content: l.judgeSys[kind]},
-				{Role: "user", Content: logicKorJudgeUser(q, d.rec.Answers, i == 1)},
+				{Role: "user", Content: logicKorJudgeUser(l.userHead(), q, d.rec.Answers, i == 1)},
 			},
 		}
 		j, err := d.judge(ctx, env.Judge, a, logicKorParser, l.cfg.Reasks, d.rec.Answers[i], nil)
@@ -407,25 +452,33 @@ func (l *LogicKor) Describe() evals.TaskInfo {
 	l.Len()
 	judge := l.js.get()
 	jh := l.judgePromptHash()
+	penalty, rule := "none (the judge rubric scores non-Korean answers 0)", results.PenaltyZeroNonKorean
+	langNote := "language: hanbench applies no penalty; LogicKor's judge rubric itself scores non-Korean answers 0 (unless English was requested)"
+	if l.cfg.NoPenalty {
+		penalty, rule = "none (the judge rubric's language rules removed)", results.PenaltyNone
+		langNote = "language: rule turned off (--no-language-penalty): the judge templates' '" + lkLanguageHeading + "' section (non-Korean answers score 0) and the user message's reminder of it were removed, so the judge prompt hash differs and scores are not comparable with LogicKor's"
+	}
+	hash, jinfo := judgeProvenance(map[string]any{
+		"benchmark": "logickor", "version": logicKorVersion, "task": l.cfg.Name,
+		"strategy": l.cfg.Strategy, "strategy_messages_sha256": hashJSON(l.prefix),
+		"temperature": 0, "max_tokens": l.cfg.MaxTokens,
+		"score_parse": logicKorParser.patterns[0].String(), "unjudged": "missing",
+		"penalty": penalty,
+	}, results.JudgeInfo{Model: judge, PromptHash: jh, Strategy: l.cfg.Strategy, Penalty: rule, Reasks: l.cfg.Reasks, MaxTokens: l.cfg.JudgeMaxTokens})
 	info := evals.TaskInfo{
 		OutputType: "generate_until",
 		Version:    logicKorVersion,
 		Source:     "builtin:" + l.cfg.Name + " (hanbench evals/judge; protocol of instructkr/LogicKor @ " + logicKorCommit[:7] + ")",
 		NumFewshot: map[string]int{StrategyDefault: 0, Strategy1Shot: 1, StrategyCoT1Shot: 1}[l.cfg.Strategy],
-		ConfigHash: judgeConfigHash(map[string]any{
-			"benchmark": "logickor", "version": logicKorVersion, "task": l.cfg.Name,
-			"strategy": l.cfg.Strategy, "strategy_messages_sha256": hashJSON(l.prefix),
-			"temperature": 0, "max_tokens": l.cfg.MaxTokens,
-			"score_parse": logicKorParser.patterns[0].String(), "unjudged": "missing",
-			"penalty": "none (the judge rubric scores non-Korean answers 0)",
-		}, judge, jh, l.cfg.JudgeMaxTokens, l.cfg.Reasks),
-		Dataset: results.Dataset{Path: l.dir, Split: "test", Fingerprint: fingerprint(l.files)},
+		ConfigHash: hash,
+		Judge:      jinfo,
+		Dataset:    results.Dataset{Path: l.dir, Split: "test", Fingerprint: fingerprint(l.files)},
 		Notes: []string{
 			fmt.Sprintf("judge: %s at temperature 0; judge prompt sha256 %s; scores from different judges or judge prompts are not comparable and must not be averaged", orUnknown(judge), jh),
 			"prompt strategy: " + l.cfg.Strategy + " (LogicKor templates.py PROMPT_STRATEGY)",
 			"generation: temperature 0, max_tokens " + maxTokensNote(l.cfg.MaxTokens) + " (upstream: vLLM, max_tokens = model length 4096); turn 2 is asked with the model's own turn-1 answer in the history",
 			"score = (mean single-turn score + mean multi-turn score) / 2, as LogicKor score.py; per category single/multi means",
-			"language: hanbench applies no penalty; LogicKor's judge rubric itself scores non-Korean answers 0 (unless English was requested)",
+			langNote,
 			fmt.Sprintf("unjudged: a turn whose judge reply has no score after %d re-asks is missing from every mean and counted in 'unjudged'; upstream evaluator.py instead scores it 0 after 4 retries", l.cfg.Reasks),
 		},
 	}

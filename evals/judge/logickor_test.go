@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hanbench/hanbench/datasets/datasetstest"
 	"github.com/hanbench/hanbench/evals"
+	"github.com/hanbench/hanbench/evals/results"
 	"github.com/hanbench/hanbench/runners"
 )
 
@@ -602,5 +605,158 @@ func TestLogicKorRejectsCompletionsEndpoint(t *testing.T) {
 	_, err := ev.Evaluate(t.Context(), &evals.Env{Model: newRunner(t, model, "m"), Judge: newRunner(t, model, "m"), JudgeModel: "m", Endpoint: "completions"}, 0)
 	if err == nil || !strings.Contains(err.Error(), "chat endpoint") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// withLanguageSection adds a LogicKor-style language section (the rule
+// that a non-Korean answer scores 0) to the synthetic judge templates.
+func withLanguageSection(templates string) string {
+	return strings.ReplaceAll(templates, "# 출력 형식", lkLanguageHeading+"\n- 한국어로 답변하지 않을 경우, 점수는 0점 처리된다.\n\n# 출력 형식")
+}
+
+func TestWithoutLanguageRules(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+		ok             bool
+	}{
+		{"middle", "규칙\n\n# 언어 요구사항\n- 0점\n- 예외\n\n# 출력 형식\n점수: 숫자", "규칙\n\n# 출력 형식\n점수: 숫자", true},
+		{"at the start", "# 언어 요구사항\n- 0점\n# 출력 형식\nx", "# 출력 형식\nx", true},
+		{"at the end", "규칙\n\n# 언어 요구사항\n- 0점", "규칙", true},
+		{"missing", "규칙\n# 출력 형식\nx", "규칙\n# 출력 형식\nx", false},
+		{"not a heading", "규칙 # 언어 요구사항\n- 0점", "규칙 # 언어 요구사항\n- 0점", false},
+		{"sub-heading kept apart", "a\n# 언어 요구사항\n- 0점\n## 세부\n- b\n# 끝", "a\n# 끝", true},
+	}
+	for _, tc := range tests {
+		got, ok := withoutLanguageRules(tc.in)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("%s: got %q, %v; want %q, %v", tc.name, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestLogicKorRealTemplatesLanguageRuleOff cuts the language section out of
+// the real judge templates and checks what is left.
+func TestLogicKorRealTemplatesLanguageRuleOff(t *testing.T) {
+	dir := datasetstest.SharedData(t, "logickor")
+	on, _ := NewLogicKor(LogicKorConfig{Dir: dir})
+	off, _ := NewLogicKor(LogicKorConfig{Dir: dir, NoPenalty: true})
+	if _, err := on.Len(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := off.Len(); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"single_turn", "multi_turn"} {
+		a, b := on.judgeSys[k], off.judgeSys[k]
+		if !strings.Contains(a, "점수는 0점 처리된다") {
+			t.Fatalf("%s: the real template lost its language rule: %q", k, a)
+		}
+		for _, gone := range []string{lkLanguageHeading, "0점 처리", "한국어로 답변해야"} {
+			if strings.Contains(b, gone) {
+				t.Errorf("%s: %q left in the template without language rules", k, gone)
+			}
+		}
+		for _, kept := range []string{"# 기본 규칙", "Additional Reference", "# 평가 출력 방식", "# 출력 형식\n평가: 평가 내용\n점수: 숫자"} {
+			if !strings.Contains(b, kept) {
+				t.Errorf("%s: %q cut from the template", k, kept)
+			}
+		}
+		// Exactly the section (typed out from templates.py) is cut.
+		const section = "# 언어 요구사항\n" +
+			"- 모델은 반드시 한국어로 답변해야 하며, 다른 언어로의 답변은 절대 허용되지 않는다.\n" +
+			"- 예외적으로 질문이 영어로 답변할 것을 요구할 때에만 영어 답변이 허용된다.\n" +
+			"- 한국어로 답변하지 않을 경우, 점수는 0점 처리된다.\n" +
+			"- 언어 요구사항을 충족하는 것은 필수적이나, 이 요구사항의 충족이 답변의 질적 평가에 추가 점수로 이어지지는 않는다.\n\n"
+		if strings.Replace(a, section, "", 1) != b {
+			t.Errorf("%s: the cut is not exactly the language section:\n%s", k, b)
+		}
+	}
+	if on.judgePromptHash() == off.judgePromptHash() {
+		t.Error("the judge prompt hash does not change with the language rule")
+	}
+}
+
+// TestLogicKorJudgeProvenance runs LogicKor with the language rule on and
+// off and checks the judge requests, results.json's judge provenance, the
+// config hash and the notes.
+func TestLogicKorJudgeProvenance(t *testing.T) {
+	dir := writeSyntheticLogicKor(t)
+	writeFile(t, filepath.Join(dir, "templates.py"), withLanguageSection(syntheticTemplates))
+	t.Setenv(LogicKorDirEnv, dir)
+	run := func(o Options) (*results.Task, *LogicKor, []chatRequest) {
+		t.Helper()
+		ev, ok, err := New(TaskLogicKor, o)
+		if !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+		lk := ev.(*LogicKor)
+		model := chatServer(t, "m", func(chatRequest) chatReply { return chatReply{Content: "답변입니다."} })
+		var mu sync.Mutex
+		var reqs []chatRequest
+		js := chatServer(t, "judge-x", func(r chatRequest) chatReply {
+			mu.Lock()
+			reqs = append(reqs, r)
+			mu.Unlock()
+			return chatReply{Content: "평가: 좋다\n점수: 6"}
+		})
+		sum, out, err := runEval(t, newRunner(t, model, "m"), newRunner(t, js, "judge-x"), "judge-x", ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := results.Read(out) // the provenance survives the file
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(f.Tasks[TaskLogicKor].Judge, sum.Results.Tasks[TaskLogicKor].Judge) {
+			t.Errorf("results.json judge %+v, summary %+v", f.Tasks[TaskLogicKor].Judge, sum.Results.Tasks[TaskLogicKor].Judge)
+		}
+		return f.Tasks[TaskLogicKor], lk, reqs
+	}
+	on, lkOn, reqsOn := run(Options{})
+	off, lkOff, reqsOff := run(Options{NoLanguagePenalty: true, Reasks: 1})
+
+	if len(reqsOn) != 12 || len(reqsOff) != 12 {
+		t.Fatalf("judge requests: %d and %d, want 12 each", len(reqsOn), len(reqsOff))
+	}
+	for _, r := range reqsOn {
+		if !strings.Contains(r.Messages[0].Content, "0점 처리") || !strings.Contains(r.Messages[1].Content, "언어 요구사항을 준수하는지") {
+			t.Fatalf("rule on: judge prompt lacks the language rule: %+v", r.Messages)
+		}
+	}
+	for _, r := range reqsOff {
+		for _, m := range r.Messages {
+			if strings.Contains(m.Content, "언어 요구사항") || strings.Contains(m.Content, "0점") {
+				t.Fatalf("rule off: judge prompt still holds the language rule: %q", m.Content)
+			}
+		}
+		if !strings.Contains(r.Messages[0].Content, "# 출력 형식") || !strings.HasPrefix(r.Messages[1].Content, lkUserHeadNoLanguage) {
+			t.Fatalf("rule off: judge prompt damaged: %+v", r.Messages)
+		}
+	}
+
+	wantOn := results.JudgeInfo{Model: "judge-x", PromptHash: lkOn.judgePromptHash(), Strategy: StrategyDefault,
+		Penalty: results.PenaltyZeroNonKorean, Reasks: DefaultReasks}
+	wantOff := results.JudgeInfo{Model: "judge-x", PromptHash: lkOff.judgePromptHash(), Strategy: StrategyDefault,
+		Penalty: results.PenaltyNone, Reasks: 1}
+	if on.Judge == nil || *on.Judge != wantOn {
+		t.Errorf("rule on: judge %+v, want %+v", on.Judge, wantOn)
+	}
+	if off.Judge == nil || *off.Judge != wantOff {
+		t.Errorf("rule off: judge %+v, want %+v", off.Judge, wantOff)
+	}
+	if wantOn.PromptHash == wantOff.PromptHash || on.ConfigHash == off.ConfigHash {
+		t.Error("turning the language rule off changes neither the judge prompt hash nor the config hash")
+	}
+	if notes := strings.Join(off.Notes, "\n"); !strings.Contains(notes, "--no-language-penalty") || !strings.Contains(notes, "after 1 re-asks") {
+		t.Errorf("rule off: notes do not say so:\n%s", notes)
+	}
+	if on.Metrics["score"] != 6 || off.Metrics["score"] != 6 {
+		t.Errorf("scores %v and %v, want 6", on.Metrics["score"], off.Metrics["score"])
+	}
+
+	// Templates without a language section cannot have it removed.
+	ev, _ := NewLogicKor(LogicKorConfig{Dir: writeSyntheticLogicKor(t), NoPenalty: true})
+	if _, err := ev.Len(); err == nil || !strings.Contains(err.Error(), `JUDGE_TEMPLATE["single_turn"] has no "# 언어 요구사항" section`) {
+		t.Errorf("err = %v", err)
 	}
 }

@@ -87,8 +87,12 @@ type RunConfig struct {
 	// MCMode is how multiple-choice tasks were scored: "loglikelihood",
 	// "first-token" or "generate".
 	MCMode string `json:"mc_mode"`
-	// Concurrency is the number of requests in flight.
+	// Concurrency is the number of requests in flight; with
+	// ConcurrencyAuto, the upper bound of the adaptive limit.
 	Concurrency int `json:"concurrency"`
+	// ConcurrencyAuto is true for --concurrency auto: the calls in flight
+	// followed the server (grown while it kept up, cut on 429/503).
+	ConcurrencyAuto bool `json:"concurrency_auto,omitempty"`
 	// ComposeHangul is true when decomposed Hangul was composed on load.
 	ComposeHangul bool `json:"compose_hangul"`
 	// AccNormUnit says what acc_norm divides by ("characters").
@@ -138,6 +142,54 @@ type Task struct {
 	Notes []string `json:"notes,omitempty"`
 	// Groups lists the groups this task belongs to.
 	Groups []string `json:"groups,omitempty"`
+	// Judge is the provenance of a judge-graded task's scores (nil for
+	// every other task). Scores whose Judge differs in model, prompt hash,
+	// penalty or strategy are different measurements: readers must never
+	// average or rank them together.
+	Judge *JudgeInfo `json:"judge,omitempty"`
+}
+
+// Judge penalty rules (JudgeInfo.Penalty).
+const (
+	// PenaltyNone: scores are the judge's, unchanged.
+	PenaltyNone = "none"
+	// PenaltySqrtNonKorean: a judged turn whose answer is not Korean
+	// scores √score (KoMT-Bench's detector.py rule).
+	PenaltySqrtNonKorean = "sqrt-non-korean"
+	// PenaltyZeroNonKorean: the judge rubric tells the judge to score a
+	// non-Korean answer 0 (LogicKor's JUDGE_TEMPLATE rule).
+	PenaltyZeroNonKorean = "zero-non-korean"
+)
+
+// JudgeInfo records who graded a judge-graded task and under which rules.
+// Two runs of one task are comparable only when Model, PromptHash,
+// Penalty and Strategy are equal (the leaderboard keys its columns by
+// them); the rest is recorded for reproduction and is also part of the
+// task's ConfigHash.
+type JudgeInfo struct {
+	// Model is the judge model's name as sent to its server; empty when
+	// no document was judged.
+	Model string `json:"model"`
+	// PromptHash is the sha256 of the judge prompts (system templates and
+	// the user-message scaffolding) the task sends.
+	PromptHash string `json:"prompt_hash"`
+	// Strategy is the prompting strategy of the model under evaluation
+	// where the benchmark has several (LogicKor: "default", "1-shot",
+	// "cot-1-shot"); empty otherwise.
+	Strategy string `json:"strategy,omitempty"`
+	// Penalty is the language rule applied to scores: PenaltyNone,
+	// PenaltySqrtNonKorean or PenaltyZeroNonKorean.
+	Penalty string `json:"penalty"`
+	// Detector names the language detector that decides the penalty
+	// (KoMT-Bench), empty when none is used.
+	Detector string `json:"detector,omitempty"`
+	// Reasks is how many times a judge reply without a score was asked
+	// again before the turn was left unjudged (0: never).
+	Reasks int `json:"reasks"`
+	// MaxTokens bounds each judge reply; 0 when no bound was sent.
+	MaxTokens int `json:"max_tokens,omitempty"`
+	// Temperature is the judge's sampling temperature.
+	Temperature float64 `json:"temperature"`
 }
 
 // Dataset is the provenance of a task's data.

@@ -134,8 +134,7 @@ type Stats struct {
 // several Stores (in one process or several) may use one directory.
 type Store struct {
 	path string
-	rdb  *sql.DB // readers
-	wdb  *sql.DB // one writer connection, so in-process writers queue in Go
+	be   backend
 
 	hits, shared, misses, stored, uncacheable, errs atomic.Int64
 
@@ -173,25 +172,46 @@ func Open(dir string) (*Store, error) {
 	q.Set("_txlock", "immediate")
 	dsn := u.String() + "?" + q.Encode()
 
-	s := &Store{path: abs, flight: map[[32]byte]*call{}}
-	if s.wdb, err = sql.Open("sqlite", dsn); err != nil {
+	db := &sqliteBackend{}
+	if db.wdb, err = sql.Open("sqlite", dsn); err != nil {
 		return nil, fmt.Errorf("cache %s: %w", abs, err)
 	}
-	s.wdb.SetMaxOpenConns(1)
-	if s.rdb, err = sql.Open("sqlite", dsn); err != nil {
-		s.wdb.Close()
+	db.wdb.SetMaxOpenConns(1)
+	if db.rdb, err = sql.Open("sqlite", dsn); err != nil {
+		db.wdb.Close()
 		return nil, fmt.Errorf("cache %s: %w", abs, err)
 	}
-	s.rdb.SetMaxOpenConns(8)
-	s.rdb.SetMaxIdleConns(8)
-	if err := s.init(); err != nil {
-		s.Close()
+	db.rdb.SetMaxOpenConns(8)
+	db.rdb.SetMaxIdleConns(8)
+	if err := db.init(); err != nil {
+		db.close()
 		return nil, fmt.Errorf("cache %s: %w", abs, err)
 	}
-	return s, nil
+	return newStore(abs, db), nil
 }
 
-func (s *Store) init() error {
+func newStore(path string, be backend) *Store {
+	return &Store{path: path, be: be, flight: map[[32]byte]*call{}}
+}
+
+// backend is where a Store keeps entries.
+type backend interface {
+	// get returns the entry for key; nil, nil when there is none.
+	get(ctx context.Context, key [32]byte) ([]byte, error)
+	// put stores an entry, replacing any.
+	put(ctx context.Context, key [32]byte, method string, ns Namespace, body []byte) error
+	// count counts the entries.
+	count(ctx context.Context) (int64, error)
+	close() error
+}
+
+// sqliteBackend is a database in WAL mode: one writer connection, so
+// in-process writers queue in Go, and a pool of readers.
+type sqliteBackend struct {
+	rdb, wdb *sql.DB
+}
+
+func (s *sqliteBackend) init() error {
 	ctx := context.Background()
 	var mode string
 	if err := s.wdb.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
@@ -231,12 +251,7 @@ func (s *Store) init() error {
 	return tx.Commit()
 }
 
-// Path is the database file.
-func (s *Store) Path() string { return s.path }
-
-// Close closes the database. Wrapped runners keep working after it, but
-// without the cache (every lookup counts as an error and a miss).
-func (s *Store) Close() error {
+func (s *sqliteBackend) close() error {
 	var errs []error
 	if s.rdb != nil {
 		errs = append(errs, s.rdb.Close())
@@ -246,6 +261,36 @@ func (s *Store) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+func (s *sqliteBackend) get(ctx context.Context, key [32]byte) ([]byte, error) {
+	var body []byte
+	err := s.rdb.QueryRowContext(ctx, `SELECT response FROM responses WHERE key = ?`, key[:]).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return body, err
+}
+
+func (s *sqliteBackend) put(ctx context.Context, key [32]byte, method string, ns Namespace, body []byte) error {
+	_, err := s.wdb.ExecContext(ctx,
+		`INSERT OR REPLACE INTO responses (key, method, model, revision, response, created_unix) VALUES (?, ?, ?, ?, ?, ?)`,
+		key[:], method, ns.Model, ns.Revision, string(body), time.Now().Unix())
+	return err
+}
+
+func (s *sqliteBackend) count(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM responses`).Scan(&n)
+	return n, err
+}
+
+// Path is where the entries live: the database file, or the object
+// storage location.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the store. Wrapped runners keep working after it, but
+// without the cache (every lookup counts as an error and a miss).
+func (s *Store) Close() error { return s.be.close() }
 
 // Stats returns the counters.
 func (s *Store) Stats() Stats {
@@ -261,11 +306,7 @@ func (s *Store) Err() error {
 }
 
 // Len counts the stored responses.
-func (s *Store) Len(ctx context.Context) (int64, error) {
-	var n int64
-	err := s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM responses`).Scan(&n)
-	return n, err
-}
+func (s *Store) Len(ctx context.Context) (int64, error) { return s.be.count(ctx) }
 
 func (s *Store) fail(err error) {
 	s.errs.Add(1)
@@ -276,12 +317,8 @@ func (s *Store) fail(err error) {
 
 // get returns the stored response for key, or nil.
 func (s *Store) get(ctx context.Context, key [32]byte) []byte {
-	var body []byte
-	err := s.rdb.QueryRowContext(ctx, `SELECT response FROM responses WHERE key = ?`, key[:]).Scan(&body)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil
-	case err != nil:
+	body, err := s.be.get(ctx, key)
+	if err != nil {
 		if ctx.Err() == nil {
 			s.fail(fmt.Errorf("cache %s: read: %w", s.path, err))
 		}
@@ -293,10 +330,7 @@ func (s *Store) get(ctx context.Context, key [32]byte) []byte {
 // put commits one response. It uses a background context: an answer that
 // arrived is worth keeping even if the caller has given up meanwhile.
 func (s *Store) put(key [32]byte, method string, ns Namespace, body []byte) {
-	_, err := s.wdb.ExecContext(context.Background(),
-		`INSERT OR REPLACE INTO responses (key, method, model, revision, response, created_unix) VALUES (?, ?, ?, ?, ?, ?)`,
-		key[:], method, ns.Model, ns.Revision, string(body), time.Now().Unix())
-	if err != nil {
+	if err := s.be.put(context.Background(), key, method, ns, body); err != nil {
 		s.fail(fmt.Errorf("cache %s: write: %w", s.path, err))
 		return
 	}

@@ -85,8 +85,9 @@ func gen(prompt string) runners.GenerateRequest {
 	return runners.GenerateRequest{Prompt: prompt, Messages: []runners.Message{{Role: "user", Content: prompt}}, MaxTokens: 32}
 }
 
-func TestSecondCallIsAHit(t *testing.T) {
-	s, _ := openTemp(t)
+func TestSecondCallIsAHit(t *testing.T) { forEachBackend(t, testSecondCallIsAHit) }
+
+func testSecondCallIsAHit(t *testing.T, s *Store) {
 	inner := &fake{model: "A"}
 	r := Wrap(inner, s, ns)
 	ctx := context.Background()
@@ -131,8 +132,9 @@ func TestSecondCallIsAHit(t *testing.T) {
 	}
 }
 
-func TestModelsNeverShareAnswers(t *testing.T) {
-	s, _ := openTemp(t)
+func TestModelsNeverShareAnswers(t *testing.T) { forEachBackend(t, testModelsNeverShareAnswers) }
+
+func testModelsNeverShareAnswers(t *testing.T, s *Store) {
 	ctx := context.Background()
 	a, b := &fake{model: "A"}, &fake{model: "B"}
 	variants := []struct {
@@ -170,8 +172,9 @@ func TestModelsNeverShareAnswers(t *testing.T) {
 	}
 }
 
-func TestErrorsAreNotCached(t *testing.T) {
-	s, _ := openTemp(t)
+func TestErrorsAreNotCached(t *testing.T) { forEachBackend(t, testErrorsAreNotCached) }
+
+func testErrorsAreNotCached(t *testing.T, s *Store) {
 	inner := &fake{model: "A"}
 	r := Wrap(inner, s, ns)
 	inner.failing.Store(true)
@@ -511,7 +514,7 @@ func TestKillNine(t *testing.T) {
 	}
 	defer s.Close()
 	var check string
-	if err := s.rdb.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+	if err := s.be.(*sqliteBackend).rdb.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
 		t.Fatalf("integrity_check = %q, %v", check, err)
 	}
 	checkAllCached(t, s, 500)
@@ -630,7 +633,7 @@ func TestOpenErrors(t *testing.T) {
 	}
 	// A database of another schema version is refused, naming the file.
 	s, dir := openTemp(t)
-	if _, err := s.wdb.Exec(`UPDATE meta SET value = '99' WHERE key = 'schema'`); err != nil {
+	if _, err := s.be.(*sqliteBackend).wdb.Exec(`UPDATE meta SET value = '99' WHERE key = 'schema'`); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -766,7 +769,7 @@ func TestUnreadableEntryIsReplaced(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, bad := range []string{`{"Text": 5}`, `{"Results": [{"LogProb": -1}]}`} {
-		if _, err := s.wdb.Exec(`UPDATE responses SET response = ?`, bad); err != nil {
+		if _, err := s.be.(*sqliteBackend).wdb.Exec(`UPDATE responses SET response = ?`, bad); err != nil {
 			t.Fatal(err)
 		}
 		before := inner.calls.Load()
@@ -798,7 +801,7 @@ func TestPragmas(t *testing.T) {
 	s, _ := openTemp(t)
 	for name, db := range map[string]interface {
 		QueryRow(string, ...any) *sql.Row
-	}{"reader": s.rdb, "writer": s.wdb} {
+	}{"reader": s.be.(*sqliteBackend).rdb, "writer": s.be.(*sqliteBackend).wdb} {
 		var mode string
 		var sync, busy int
 		if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
