@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"sort"
 	"strings"
 	"time"
@@ -123,6 +125,10 @@ func (r *Runner) scoreSingles(ctx context.Context, pairs []runners.Continuation,
 }
 
 // scoreRequest sends pairs in one request and fills out.
+// echoJSONOptions decode echo replies as encoding/json would: invalid
+// UTF-8 and duplicate names are let through.
+var echoJSONOptions = []jsonv2.Options{jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true)}
+
 func (r *Runner) scoreRequest(ctx context.Context, pairs []runners.Continuation, out []runners.LogLikelihood, base int) (runners.Usage, error) {
 	var u runners.Usage
 	rp := r.pick()
@@ -148,17 +154,21 @@ func (r *Runner) scoreRequest(ctx context.Context, pairs []runners.Continuation,
 	var body struct {
 		Choices []struct {
 			Index *int `json:"index"`
-			// Text (the echoed prompt) is decoded only if the tokens
-			// cannot be lined up with the prompt.
-			Text     json.RawMessage `json:"text"`
-			Logprobs *logprobsJSON   `json:"logprobs"`
+			// Text (the echoed prompt) is not decoded here: it is read
+			// again from the reply (textOf) only if the tokens cannot be
+			// lined up with the prompt.
+			Logprobs *logprobsJSON `json:"logprobs"`
+			pos      int           // position in the reply
 		} `json:"choices"`
 		Usage *struct {
 			PromptTokens     int `json:"prompt_tokens"`
 			CompletionTokens int `json:"completion_tokens"`
 		} `json:"usage"`
 	}
-	if err := json.Unmarshal(patch.raw, &body); err != nil {
+	// json v2 decodes in one pass (v1 validates, then decodes): the echoed
+	// prompts make these replies the largest hanbench reads. Invalid UTF-8
+	// and duplicate names are let through as v1 does.
+	if err := jsonv2.Unmarshal(patch.raw, &body, echoJSONOptions...); err != nil {
 		return u, &runners.Error{Kind: runners.KindMalformed, Message: fmt.Sprintf("response from %s: %v", rp.shown, err), Err: err}
 	}
 	if body.Usage != nil {
@@ -174,6 +184,20 @@ func (r *Runner) scoreRequest(ctx context.Context, pairs []runners.Continuation,
 		return u, &runners.Error{Kind: runners.KindMalformed, Message: fmt.Sprintf("response from %s: 1 prompt answered with %d choices", rp.shown, len(body.Choices))}
 	}
 	choices := body.Choices
+	for k := range choices {
+		choices[k].pos = k
+	}
+	textOf := func(pos int) string {
+		var again struct {
+			Choices []struct {
+				Text string `json:"text"`
+			} `json:"choices"`
+		}
+		if jsonv2.Unmarshal(patch.raw, &again, echoJSONOptions...) != nil || pos >= len(again.Choices) {
+			return ""
+		}
+		return again.Choices[pos].Text
+	}
 	indexed := true
 	for _, c := range choices {
 		indexed = indexed && c.Index != nil
@@ -188,12 +212,8 @@ func (r *Runner) scoreRequest(ctx context.Context, pairs []runners.Continuation,
 	}
 	for i, c := range choices {
 		e, err := c.Logprobs.normalize()
-		raw := c.Text
-		res, err := scoreEchoed(pairs[i], func() string {
-			var t string
-			json.Unmarshal(raw, &t)
-			return t
-		}, e, err)
+		pos := c.pos
+		res, err := scoreEchoed(pairs[i], func() string { return textOf(pos) }, e, err)
 		if err != nil {
 			var re *runners.Error
 			if errors.As(err, &re) && re.Kind == runners.KindUnsupported {

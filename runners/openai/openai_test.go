@@ -3,6 +3,7 @@ package openai
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -299,5 +300,33 @@ func TestGenerateRequestShapes(t *testing.T) {
 	}
 	if path != "/v1/completions" || !strings.Contains(string(last), `"temperature":0`) || !strings.Contains(string(last), `"prompt":"p"`) {
 		t.Errorf("%s %s", path, last)
+	}
+}
+
+// TestLogLikelihoodUnalignedTokens: tokens that cannot be lined up with a
+// prompt the reply does echo are a bad request naming the problem, not
+// "echo ignored"; the echoed text is read back for the right choice even
+// when choices come in reverse index order.
+func TestLogLikelihoodUnalignedTokens(t *testing.T) {
+	pairs := []runners.Continuation{{Context: "가나다", Continuation: " 라"}, {Context: "abcdef", Continuation: " g"}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		p := promptsOf(t, b)
+		var choices []string
+		for k := len(p) - 1; k >= 0; k-- { // reverse index order
+			tokens := `["가나다"," 라"]`
+			if p[k] == "abcdef g" { // covers the prompt's length with other text
+				tokens = `["zzzzzz","zz"]`
+			}
+			choices = append(choices, fmt.Sprintf(`{"index":%d,"text":%q,"logprobs":{"tokens":%s,"token_logprobs":[null,-1]}}`, k, p[k]+"!", tokens))
+		}
+		io.WriteString(w, `{"choices":[`+strings.Join(choices, ",")+`]}`)
+	}))
+	defer srv.Close()
+	r := mustNew(t, runnersConfig(srv.URL, nil))
+	_, err := r.LogLikelihood(context.Background(), runners.LogLikelihoodRequest{Pairs: pairs})
+	var re *runners.Error
+	if !errors.As(err, &re) || re.Kind != runners.KindBadRequest || !strings.Contains(re.Message, "cannot line up 2 echoed tokens") {
+		t.Fatalf("err = %v, want a bad request about lining up tokens", err)
 	}
 }

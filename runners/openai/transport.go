@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"io"
 	"net"
 	"net/http"
@@ -93,7 +95,7 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 		return nil, d.transportError(req, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	body, err := readBody(resp)
 	if err != nil {
 		return nil, d.transportError(req, err)
 	}
@@ -119,6 +121,19 @@ func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	return resp, nil
+}
+
+// readBody reads a response body of at most maxResponseBytes+1 bytes, in
+// one allocation when the server sent a Content-Length (echoed prompts
+// make log-likelihood replies large; io.ReadAll would copy them while
+// doubling its buffer).
+func readBody(resp *http.Response) ([]byte, error) {
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= maxResponseBytes {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBytes+1))
+	return buf.Bytes(), err
 }
 
 // transportError classifies an error from sending a request or reading its
@@ -348,15 +363,11 @@ func patchJSON(body []byte, set map[string]any) ([]byte, error) {
 	return encodeJSON(m)
 }
 
-// encodeJSON is json.Marshal without HTML escaping.
+// encodeJSON is json.Marshal without HTML escaping, with map keys sorted
+// (v1's order), in json v2's single pass: request bodies carry whole
+// prompts, several per log-likelihood request.
 func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	return jsonv2.Marshal(v, jsonv2.Deterministic(true), jsontext.AllowInvalidUTF8(true))
 }
 
 // mergeInto merges src into dst: nested objects merge recursively, a nil
