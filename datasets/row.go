@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 )
 
@@ -90,6 +91,48 @@ func plain(v any) any {
 	default:
 		return v
 	}
+}
+
+// Equal reports whether r and o hold the same keys and values, key order
+// aside, comparing nested rows and lists by content: Python's == on the
+// dicts a dataset row becomes. It builds nothing, unlike comparing Maps.
+func (r *Row) Equal(o *Row) bool {
+	if r == o {
+		return true
+	}
+	if r.Len() != o.Len() {
+		return false
+	}
+	if r == nil || o == nil {
+		return true // both empty
+	}
+	for _, k := range r.keys {
+		ov, ok := o.values[k]
+		if !ok || !equalValue(r.values[k], ov) {
+			return false
+		}
+	}
+	return true
+}
+
+func equalValue(a, b any) bool {
+	switch x := a.(type) {
+	case *Row:
+		y, ok := b.(*Row)
+		return ok && x.Equal(y)
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !equalValue(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // Source names where the row came from, as "path:line" for text formats

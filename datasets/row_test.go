@@ -91,3 +91,44 @@ func TestRowClone(t *testing.T) {
 		t.Errorf("clone Source = %q", c.Source())
 	}
 }
+
+func TestRowEqual(t *testing.T) {
+	mk := func(kv ...any) *Row {
+		r := &Row{}
+		for i := 0; i < len(kv); i += 2 {
+			r.Set(kv[i].(string), kv[i+1])
+		}
+		return r
+	}
+	nested := func(v any) *Row { return mk("x", v) }
+	for _, tc := range []struct {
+		name string
+		a, b *Row
+		want bool
+	}{
+		{"same", mk("q", "가", "n", int64(1)), mk("q", "가", "n", int64(1)), true},
+		{"key order aside", mk("q", "가", "n", int64(1)), mk("n", int64(1), "q", "가"), true},
+		{"value differs", mk("q", "가"), mk("q", "나"), false},
+		{"key differs", mk("q", "가"), mk("p", "가"), false},
+		{"length differs", mk("q", "가"), mk("q", "가", "n", 1), false},
+		{"type differs", mk("n", int64(1)), mk("n", 1.0), false},
+		{"nested rows", mk("r", nested([]any{"a", nested(int64(2))})), mk("r", nested([]any{"a", nested(int64(2))})), true},
+		{"nested differ", mk("r", nested([]any{"a"})), mk("r", nested([]any{"b"})), false},
+		{"list length", mk("l", []any{"a"}), mk("l", []any{"a", "b"}), false},
+		{"nil rows", nil, nil, true},
+		{"nil and empty", nil, &Row{}, true},
+		{"nil and full", nil, mk("q", 1), false},
+	} {
+		if got := tc.a.Equal(tc.b); got != tc.want {
+			t.Errorf("%s: Equal = %v", tc.name, got)
+		}
+		if got := tc.b.Equal(tc.a); got != tc.want {
+			t.Errorf("%s (swapped): Equal = %v", tc.name, got)
+		}
+		if tc.a != nil && tc.b != nil {
+			if old := reflect.DeepEqual(tc.a.Map(), tc.b.Map()); old != tc.want {
+				t.Errorf("%s: Map comparison says %v: Equal must agree with it", tc.name, old)
+			}
+		}
+	}
+}

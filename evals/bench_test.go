@@ -111,7 +111,7 @@ func (s *quickServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(key, r.URL.Path)
 	key.Write(body)
 	if out, ok := s.memo.Load(key.Sum64()); ok {
-		w.Write(out.([]byte))
+		writeBody(w, out.([]byte))
 		return
 	}
 	h := fnv.New32a()
@@ -138,7 +138,14 @@ func (s *quickServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.record.Load() {
 		s.memo.Store(key.Sum64(), out)
 	}
-	w.Write(out)
+	writeBody(w, out)
+}
+
+// writeBody sends a JSON body with its Content-Length, as vLLM, SGLang and
+// llama.cpp do (net/http would otherwise chunk bodies over 2 KB).
+func writeBody(w http.ResponseWriter, b []byte) {
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.Write(b)
 }
 
 // quickEcho answers an echo log-likelihood request.

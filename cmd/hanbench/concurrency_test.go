@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hanbench/hanbench/evals/demo"
+	"github.com/hanbench/hanbench/runners/adaptive"
 )
 
 func TestConcurrencyFlag(t *testing.T) {
@@ -103,5 +104,26 @@ func TestConcurrencyAuto(t *testing.T) {
 	t.Logf("auto: %d requests, %d rejected with 429", n, r)
 	if n == 0 || float64(r) > 0.3*float64(n) {
 		t.Errorf("auto: %d of %d requests rejected with 429; the limiter should stay near the server's cap", r, n)
+	}
+}
+
+// TestConcurrencyMetrics: --metrics-addr exports the adaptive limit.
+func TestConcurrencyMetrics(t *testing.T) {
+	t.Parallel()
+	rm, err := startRunMetrics(newTestProc(t, nil).gs, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rm.Close()
+	lim, err := adaptive.New(adaptive.Options{Initial: 12, Max: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rm.watchLimiter(lim); err != nil {
+		t.Fatal(err)
+	}
+	m := scrape(t, rm.URL())
+	if m["hanbench_concurrency_limit"] != 12 || m["hanbench_concurrency_overloads_total"] != 0 {
+		t.Errorf("limit %v, overloads %v; want 12 and 0", m["hanbench_concurrency_limit"], m["hanbench_concurrency_overloads_total"])
 	}
 }

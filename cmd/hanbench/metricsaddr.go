@@ -14,6 +14,7 @@ import (
 
 	"github.com/hanbench/hanbench/evals"
 	"github.com/hanbench/hanbench/runners"
+	"github.com/hanbench/hanbench/runners/adaptive"
 	"github.com/hanbench/hanbench/runners/metrics"
 )
 
@@ -22,6 +23,7 @@ import (
 // --metrics-addr) does nothing.
 type runMetrics struct {
 	c   *metrics.Collector
+	reg *prometheus.Registry
 	srv *http.Server
 	url string
 	// done is closed when the server has stopped serving.
@@ -53,6 +55,7 @@ func startRunMetrics(gs *GlobalState, addr string) (*runMetrics, error) {
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	m := &runMetrics{
 		c:    c,
+		reg:  reg,
 		srv:  &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},
 		url:  "http://" + ln.Addr().String() + "/metrics",
 		done: make(chan struct{}),
@@ -65,6 +68,24 @@ func startRunMetrics(gs *GlobalState, addr string) (*runMetrics, error) {
 	}()
 	fmt.Fprintf(gs.Stderr, "serving metrics at %s\n", m.url)
 	return m, nil
+}
+
+// watchLimiter exports the adaptive concurrency limit (--concurrency
+// auto): the limit now, and the overload replies that moved it.
+func (m *runMetrics) watchLimiter(lim *adaptive.Limiter) error {
+	if m == nil || lim == nil {
+		return nil
+	}
+	return errors.Join(
+		m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "hanbench_concurrency_limit",
+			Help: "Requests allowed in flight now by --concurrency auto.",
+		}, func() float64 { return float64(lim.Limit()) })),
+		m.reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "hanbench_concurrency_overloads_total",
+			Help: "Overload replies (429, 503, 529) seen by --concurrency auto.",
+		}, func() float64 { return float64(lim.Stats().Overloads) })),
+	)
 }
 
 // URL is the /metrics address, "" when metrics are off.

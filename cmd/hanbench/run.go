@@ -275,6 +275,9 @@ func runRun(gs *GlobalState, o *RunOptions) error {
 			return withCode(ExitUsage, err)
 		}
 		o.Stack.Adaptive = lim
+		if err := rm.watchLimiter(lim); err != nil {
+			return err
+		}
 	}
 	r, closeRunner, err := buildRunner(newRunner, o.Runner, runners.Config{
 		Model: o.Model, BaseURLs: o.BaseURLs, APIKey: apiKey, Endpoint: o.Endpoint,

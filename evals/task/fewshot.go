@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
-	"reflect"
 
 	"github.com/hanbench/hanbench/datasets"
 )
@@ -103,11 +102,5 @@ func drawFewshot(task string, pool []*datasets.Row, docID int, doc *datasets.Row
 
 // sameDoc is lm-eval's `x != doc` test: equal content, not identity.
 func sameDoc(a, b *datasets.Row) bool {
-	if a == b {
-		return true
-	}
-	if a.Len() != b.Len() {
-		return false
-	}
-	return reflect.DeepEqual(a.Map(), b.Map())
+	return a.Equal(b)
 }
