@@ -40,8 +40,9 @@ const Schema = "hanbench.leaderboard/v1"
 // DefaultAddr is where Serve listens when no address is given.
 const DefaultAddr = "127.0.0.1:8080"
 
-// markerFile marks a directory as a built site, so Build may replace it.
-const markerFile = ".hanbench-leaderboard"
+// MarkerFile marks a directory (or an object-storage prefix) as a built
+// site, so a new build may replace it.
+const MarkerFile = ".hanbench-leaderboard"
 
 //go:embed assets templates
 var embedded embed.FS
@@ -182,7 +183,7 @@ func Build(ctx context.Context, o BuildOptions) (*Report, error) {
 	if err := b.writeExports(); err != nil {
 		return nil, err
 	}
-	if err := b.write(markerFile, []byte("built by hanbench leaderboard\n")); err != nil {
+	if err := b.write(MarkerFile, []byte("built by hanbench leaderboard\n")); err != nil {
 		return nil, err
 	}
 	if err := replaceDir(tmp, o.Out); err != nil {
@@ -231,7 +232,7 @@ func checkOut(out string) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	if _, err := os.Stat(filepath.Join(out, markerFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(out, MarkerFile)); err != nil {
 		return fmt.Errorf("leaderboard: %s is not empty and holds no earlier leaderboard build; refusing to replace it", out)
 	}
 	return nil

@@ -72,7 +72,7 @@ func TestConcurrencyAuto(t *testing.T) {
 		if code != ExitOK {
 			t.Fatalf("--concurrency %s: exit %d\n%s", conc, code, c.errOut)
 		}
-		if conc == "auto" && !strings.Contains(c.errOut.String(), "adaptive concurrency: ended at") {
+		if conc == "auto" && !strings.Contains(c.errOut.String(), "adaptive concurrency: final limit") {
 			t.Errorf("no adaptive summary in stderr:\n%s", c.errOut)
 		}
 		return out

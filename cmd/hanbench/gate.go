@@ -116,7 +116,7 @@ func NewCmdGate(gs *GlobalState) *cobra.Command {
 	f.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "per-request timeout of the judge")
 	f.IntVar(&o.Stack.MaxAttempts, "max-attempts", 6, "tries per judge request, retrying connection errors, timeouts, 408/429/5xx and malformed replies with backoff (1 = no retries)")
 	f.DurationVar(&o.Stack.MaxRetryTime, "max-retry-time", 10*time.Minute, "time budget for retrying one judge request")
-	f.StringVar(&o.Stack.CacheDir, "cache-dir", "", "response cache directory (default: the user cache dir, e.g. ~/.cache/hanbench)")
+	f.StringVar(&o.Stack.CacheDir, "cache-dir", "", "judge response cache directory or s3://bucket/prefix (default: the user cache dir, e.g. ~/.cache/hanbench)")
 	f.BoolVar(&o.Stack.NoCache, "no-cache", false, "do not read or write the response cache")
 	f.StringVar(&o.DataDir, "data-dir", "", "folder holding komt-bench/ with judge_prompts_ko.jsonl, the pairwise judge prompts (as for hanbench run)")
 	return cmd
@@ -184,19 +184,29 @@ func runGate(gs *GlobalState, o *GateOptions) error {
 		return withCode(ExitUsage, fmt.Errorf("--baseline is required: %s has regression or pairwise checks", o.Policy))
 	}
 	// s3:// runs are fetched to local directories; the report names the
-	// locations given.
-	locs := []string{o.Candidate}
-	if o.Baseline != "" {
-		locs = append(locs, o.Baseline)
+	// locations given. A run that cannot be fetched is an unevaluable
+	// input check, as a missing directory is, so the reports are written.
+	gopt := gate.Options{Candidate: o.Candidate, Baseline: o.Baseline, Policy: policy}
+	renames := []*inputs{}
+	fetch := func(loc string, dir *string, ferr *error) {
+		in, err := fetchRun(gs.Ctx, loc)
+		if err != nil {
+			*ferr = err
+			return
+		}
+		renames = append(renames, in)
+		*dir = in.Dirs[0]
 	}
-	in, err := fetchInputs(gs.Ctx, locs)
-	if err != nil {
-		return withCode(ExitGateUnevaluable, err)
-	}
-	defer in.Close()
-	gopt := gate.Options{Candidate: in.Dirs[0], Policy: policy}
+	fetch(o.Candidate, &gopt.Candidate, &gopt.CandidateErr)
 	if o.Baseline != "" {
-		gopt.Baseline = in.Dirs[1]
+		fetch(o.Baseline, &gopt.Baseline, &gopt.BaselineErr)
+	}
+	in := &inputs{names: map[string]string{}}
+	for _, r := range renames {
+		defer r.Close()
+		for k, v := range r.names {
+			in.names[k] = v
+		}
 	}
 	if policy.NeedsJudge() && o.Judge.Model != "" {
 		newRunner := o.newRunner

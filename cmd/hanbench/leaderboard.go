@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -93,6 +95,15 @@ func runLeaderboardBuild(gs *GlobalState, o *LeaderboardBuildOptions) error {
 	if err != nil {
 		return withCode(ExitUsage, fmt.Errorf("--out: %w", err))
 	}
+	if stage.Remote() {
+		// As for a directory: replace a previous build (pages of models
+		// no longer there are deleted), never objects of anything else.
+		if err := checkSitePrefix(gs.Ctx, stage.Location()); err != nil {
+			stage.Close()
+			return withCode(ExitUsage, fmt.Errorf("--out: %w", err))
+		}
+		stage.Mirror = true
+	}
 	// SOURCE_DATE_EPOCH (reproducible-builds.org) fixes the build time
 	// shown on pages, so the same results give a byte-identical site.
 	var now func() time.Time
@@ -121,6 +132,22 @@ func runLeaderboardBuild(gs *GlobalState, o *LeaderboardBuildOptions) error {
 		out, rep.Models, rep.Tasks, rep.Runs, rep.Samples, rep.Pages, float64(rep.Bytes)/1e6, rep.Duration.Round(time.Millisecond))
 	if !stage.Remote() {
 		fmt.Fprintf(gs.Stdout, "open %s\n", filepath.Join(rep.Out, "index.html"))
+	}
+	return nil
+}
+
+// checkSitePrefix refuses an object-storage prefix that holds objects but
+// no leaderboard.MarkerFile: it is not a site a build may replace.
+func checkSitePrefix(ctx context.Context, loc storage.Location) error {
+	if err := loc.Check(ctx); err != nil {
+		return err
+	}
+	keys, err := storage.Keys(ctx, loc)
+	if err != nil {
+		return err
+	}
+	if len(keys) > 0 && !slices.Contains(keys, leaderboard.MarkerFile) {
+		return fmt.Errorf("%s holds %d object(s) but no %s: it is not a hanbench site, refusing to replace it", loc, len(keys), leaderboard.MarkerFile)
 	}
 	return nil
 }

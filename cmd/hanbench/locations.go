@@ -18,7 +18,9 @@ import (
 type inputs struct {
 	// Dirs are the local directories, in argument order (globs expanded
 	// and sorted).
-	Dirs     []string
+	Dirs []string
+	// Locs are the locations Dirs were read from, one for each.
+	Locs     []string
 	cleanups []func()
 	names    map[string]string // temp dir -> location
 }
@@ -49,19 +51,39 @@ func fetchInputs(ctx context.Context, args []string) (*inputs, error) {
 			locs = m
 		}
 		for _, l := range locs {
-			dir, cleanup, err := storage.Fetch(ctx, l, onlyResultsFiles)
-			if err != nil {
+			if err := in.add(ctx, l, onlyResultsFiles); err != nil {
 				in.Close()
 				return nil, err
-			}
-			in.Dirs = append(in.Dirs, dir)
-			in.cleanups = append(in.cleanups, cleanup)
-			if dir != l {
-				in.names[dir] = l
 			}
 		}
 	}
 	return in, nil
+}
+
+// fetchRun fetches one results directory: the location as given, never
+// expanded as a pattern, and of a remote one only the results files at
+// its top (not those of runs nested below it).
+func fetchRun(ctx context.Context, loc string) (*inputs, error) {
+	in := &inputs{names: map[string]string{}}
+	top := func(rel string) bool { return !strings.Contains(rel, "/") && onlyResultsFiles(rel) }
+	if err := in.add(ctx, loc, top); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+func (in *inputs) add(ctx context.Context, loc string, keep func(string) bool) error {
+	dir, cleanup, err := storage.Fetch(ctx, loc, keep)
+	if err != nil {
+		return err
+	}
+	in.Dirs = append(in.Dirs, dir)
+	in.Locs = append(in.Locs, loc)
+	in.cleanups = append(in.cleanups, cleanup)
+	if dir != loc {
+		in.names[dir] = loc
+	}
+	return nil
 }
 
 // rename rewrites temporary directories in err's message to the
@@ -104,7 +126,7 @@ func (in *inputs) Close() {
 
 // readSamplesAt reads the samples of a results directory or s3:// location.
 func readSamplesAt(ctx context.Context, loc string, fn func(results.Sample) error) error {
-	in, err := fetchInputs(ctx, []string{loc})
+	in, err := fetchRun(ctx, loc)
 	if err != nil {
 		return err
 	}

@@ -73,6 +73,14 @@ func runMerge(gs *GlobalState, o *MergeOptions) error {
 		return withCode(ExitUsage, err)
 	}
 	defer in.Close()
+	// Merge refuses an output among the shards for local directories; an
+	// s3:// output is staged, so check the locations themselves.
+	for _, l := range in.Locs {
+		if loc, err := storage.Parse(l); err == nil && storage.Overlap(loc, stage.Location()) {
+			stage.Close()
+			return withCode(ExitUsage, fmt.Errorf("--out %s overlaps shard %s: write the merged run elsewhere", stage.Location(), l))
+		}
+	}
 	if err := evals.Merge(stage.Dir, in.Dirs); err != nil {
 		stage.Close()
 		return withCode(ExitUsage, in.rename(err))

@@ -120,7 +120,7 @@ func NewCmdRun(gs *GlobalState, runF func(*GlobalState, *RunOptions) error) *cob
 	o.Concurrency = 16
 	f.Var(&concurrencyValue{n: &o.Concurrency, auto: &o.AutoConcurrency}, "concurrency",
 		"requests in flight, or auto: find the server's limit while running (grow while it keeps up, back off on 429/503 and honour Retry-After)")
-	f.IntVar(&o.MaxConcurrency, "max-concurrency", adaptive.DefaultMax, "upper bound of --concurrency auto")
+	f.IntVar(&o.MaxConcurrency, "max-concurrency", adaptive.DefaultMax, "upper bound of --concurrency auto (used only with it)")
 	f.IntVar(&o.Limit, "limit", 0, "evaluate at most this many documents per task (0: all)")
 	f.IntVar(&o.NumFewshot, "num-fewshot", -1, "few-shot examples per prompt (default: each task's own)")
 	f.Int64Var(&o.Seed, "seed", 1234, "few-shot sampling seed")
@@ -220,10 +220,17 @@ func runRun(gs *GlobalState, o *RunOptions) error {
 		stage.Close()
 		return withCode(ExitUsage, fmt.Errorf("--out: %w", err))
 	}
+	committed := false
 	defer func() {
-		// A remote stage that never received output is only a temp dir.
+		if committed || !stage.Remote() {
+			return
+		}
+		// A remote stage that never received output is only a temp dir;
+		// one that did but was not uploaded is kept and named.
 		if _, err := os.Stat(stage.Dir); err != nil {
 			stage.Close()
+		} else {
+			fmt.Fprintf(gs.Stderr, "hanbench: the output for %s was not uploaded; it is kept in %s\n", stage.Location(), stage.Dir)
 		}
 	}()
 	rm, err := startRunMetrics(gs, o.MetricsAddr)
@@ -352,12 +359,14 @@ func runRun(gs *GlobalState, o *RunOptions) error {
 	}
 	if lim != nil {
 		st := lim.Stats()
-		fmt.Fprintf(gs.Stderr, "adaptive concurrency: ended at %d in flight (peak %d); %d overload repl(ies), %d pause(s) for Retry-After\n",
+		fmt.Fprintf(gs.Stderr, "adaptive concurrency: final limit %d in flight (peak %d); %d overload repl(ies), %d pause(s) for Retry-After\n",
 			st.Limit, st.Peak, st.Overloads, st.Pauses)
 	}
 	if sum != nil {
 		printSummary(gs.Stdout, sum.Results)
-		if uerr := commitStage(gs, stage); uerr != nil {
+		uerr := commitStage(gs, stage)
+		committed = true // uploaded, or kept and named by commitStage
+		if uerr != nil {
 			return errors.Join(uerr, runExit(err, sum))
 		}
 		out := stage.Location()

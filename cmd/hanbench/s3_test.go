@@ -55,6 +55,7 @@ func TestObjectStorageEndToEnd(t *testing.T) {
 	defer hs.Close()
 
 	tmp := t.TempDir()
+	procTmp := t.TempDir()
 	s3 := "s3://" + bucket
 	logs := &lockedBuffer{} // shared by processes running at once
 	args := func(out string, extra ...string) []string {
@@ -64,7 +65,8 @@ func TestObjectStorageEndToEnd(t *testing.T) {
 	}
 	command := func(a ...string) *exec.Cmd {
 		cmd := exec.Command(bin, a...)
-		cmd.Stdout, cmd.Stderr, cmd.Env = logs, logs, procEnv()
+		// TMPDIR: the stage of the shard killed with -9 is never removed.
+		cmd.Stdout, cmd.Stderr, cmd.Env = logs, logs, procEnv("TMPDIR="+procTmp)
 		return cmd
 	}
 	run := func(name string, a ...string) {
@@ -141,21 +143,42 @@ func TestObjectStorageEndToEnd(t *testing.T) {
 	merged := fetchDir(t, s3+"/runs/m/merged")
 	sameResultsDirs(t, whole, merged)
 
-	// The gate reads s3:// runs and names them as given.
-	policy := filepath.Join(tmp, "gate.yaml")
-	if err := os.WriteFile(policy, []byte("required_tasks: [kmmlu_sample]\nregressions:\n  default: {max_drop: 0.01}\n"), 0o644); err != nil {
-		t.Fatal(err)
+	// A merge whose output overlaps a shard is refused.
+	before := len(logs.String())
+	if err := command("merge", "--out", s3+"/runs/m/shard-0", s3+"/runs/m/shard-*").Run(); err == nil || !strings.Contains(logs.String()[before:], "overlaps shard") {
+		t.Errorf("merging into a shard: %v\n%s", err, logs.String()[before:])
 	}
+
+	// A gate whose s3 candidate cannot be fetched still writes its
+	// reports, with the input check unevaluable (exit 98).
+	missingReport := filepath.Join(tmp, "gate-missing.json")
+	gateMissing := command("gate", "--candidate", s3+"/runs/nothing", "--baseline", whole, "--policy", writePolicy(t, tmp), "--json", missingReport)
+	if err := gateMissing.Run(); gateMissing.ProcessState.ExitCode() != int(ExitGateUnevaluable) {
+		t.Errorf("gate on a missing s3 run: %v", err)
+	}
+	if b, err := os.ReadFile(missingReport); err != nil || !strings.Contains(string(b), "input candidate results") || !strings.Contains(string(b), "s3://hanbench-e2e/runs/nothing") {
+		t.Errorf("gate report for a missing s3 run: %v\n%s", err, b)
+	}
+
+	// The gate reads s3:// runs and names them as given.
+	policy := writePolicy(t, tmp)
 	report := filepath.Join(tmp, "gate.json")
 	run("gate", "gate", "--candidate", s3+"/runs/m/merged", "--baseline", whole, "--policy", policy, "--json", report)
 	if b, err := os.ReadFile(report); err != nil || !strings.Contains(string(b), `"dir": "s3://hanbench-e2e/runs/m/merged"`) || strings.Contains(string(b), "hanbench-fetch-") {
 		t.Errorf("gate report does not name the s3 candidate (or names a temp dir): %v\n%s", err, b)
 	}
 
+	// A local directory whose name looks like a pattern is read as it is.
+	literal := filepath.Join(tmp, "lit[1]")
+	if err := os.Rename(fetchDir(t, s3+"/runs/m/shard-1"), literal); err != nil {
+		t.Fatal(err)
+	}
+	run("samples of lit[1]", "samples", literal, "--format", "table")
+
 	// A shard run again with the same cache pays for nothing.
-	before := hits.Load()
+	hitsBefore := hits.Load()
 	run("shard 2 again", args(filepath.Join(tmp, "shard-2-again"), "--shard", "2/4", "--cache-dir", s3+"/cache")...)
-	if n := hits.Load() - before; n != 0 {
+	if n := hits.Load() - hitsBefore; n != 0 {
 		t.Errorf("a repeated shard sent %d requests; the shared cache should answer all", n)
 	}
 
@@ -174,6 +197,18 @@ func TestObjectStorageEndToEnd(t *testing.T) {
 	}
 	sameTree(t, "site from s3", a, "site from local files", b)
 	sameTree(t, "site from s3", a, "site published to s3", c)
+
+	// Republishing from other runs replaces the site: nothing of the first
+	// build's runs is left behind.
+	run("leaderboard from the reference to s3", "leaderboard", "build", "--results", whole, "--out", s3+"/site")
+	siteWhole := filepath.Join(tmp, "site-whole")
+	run("leaderboard from the reference", "leaderboard", "build", "--results", whole, "--out", siteWhole)
+	sameTree(t, "site republished to s3", readTree(t, fetchDir(t, s3+"/site")), "site from the reference", readTree(t, siteWhole))
+	// A prefix that holds something else is never overwritten.
+	before = len(logs.String())
+	if err := command("leaderboard", "build", "--results", whole, "--out", s3+"/runs/m").Run(); err == nil || !strings.Contains(logs.String()[before:], "not a hanbench site") {
+		t.Errorf("publishing over results: %v\n%s", err, logs.String()[before:])
+	}
 
 	// Credentials never reach outputs, logs or the bucket.
 	everything := fetchDir(t, s3)
@@ -196,6 +231,15 @@ func TestObjectStorageEndToEnd(t *testing.T) {
 	if entries == 0 || entries > requests*4+8 {
 		t.Errorf("%d cache objects on s3", entries)
 	}
+}
+
+func writePolicy(t *testing.T, dir string) string {
+	t.Helper()
+	p := filepath.Join(dir, "gate.yaml")
+	if err := os.WriteFile(p, []byte("required_tasks: [kmmlu_sample]\nregressions:\n  default: {max_drop: 0.01}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func mustParse(t *testing.T, s string) storage.Location {

@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os/signal"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -85,6 +88,9 @@ func runSamples(gs *GlobalState, o *SamplesOptions) error {
 		}
 		flush = tw.Flush
 	}
+	// `hanbench samples s3://… | head` must not die of SIGPIPE before it
+	// removes its download: a closed pipe ends the listing instead.
+	signal.Ignore(syscall.SIGPIPE)
 	n := 0
 	err := readSamplesAt(gs.Ctx, o.Dir, func(s results.Sample) error {
 		if !keep(s) {
@@ -95,6 +101,9 @@ func runSamples(gs *GlobalState, o *SamplesOptions) error {
 	})
 	if ferr := flush(); err == nil {
 		err = ferr
+	}
+	if errors.Is(err, syscall.EPIPE) {
+		return nil
 	}
 	if err != nil {
 		return withCode(ExitUsage, err)

@@ -49,7 +49,9 @@
 //     interval, and the two-sided exact sign test of wins against losses
 //     (ties dropped), whose p-value joins the regressions' family (turns
 //     count as MT-Bench counts them, one comparison each, though the two
-//     turns of a question are correlated). It fails
+//     turns of a question are correlated; the test is two-sided, like
+//     McNemar's for regressions, so for "is the candidate worse" it is
+//     conservative: one-sided at significance/2). It fails
 //     when the adjusted p-value is at most significance AND loss rate − win
 //     rate exceeds max_loss_margin. It is unevaluable without a judge
 //     (Options.Judge; `hanbench gate --judge-model`), when the judge fails

@@ -38,6 +38,18 @@ type Options struct {
 	// judge prompts (judge_prompts_ko.jsonl); "" means $HANBENCH_KOMT_DIR,
 	// else $HANBENCH_DATA_DIR/komt-bench.
 	PairwisePromptsDir string
+	// CandidateErr and BaselineErr report that a run could not be fetched
+	// before evaluation (for example from object storage); such a run is
+	// unreadable, as a missing directory is: an unevaluable input check.
+	CandidateErr, BaselineErr error
+}
+
+// loadRunOr loads a run unless fetching it already failed.
+func loadRunOr(dir string, fetchErr error) (*run, error) {
+	if fetchErr != nil {
+		return nil, fetchErr
+	}
+	return loadRun(dir)
 }
 
 // ErrNeedBaseline is returned by Evaluate when the policy has regression
@@ -79,7 +91,7 @@ func EvaluateContext(ctx context.Context, o Options) (*Report, error) {
 		Checks: []Check{},
 	}}
 	defer e.rep.finish()
-	cand, err := loadRun(o.Candidate)
+	cand, err := loadRunOr(o.Candidate, o.CandidateErr)
 	if err != nil {
 		e.add(Check{Name: "input candidate results", Kind: KindInput, Verdict: Unevaluable,
 			Reason: "cannot read the candidate's results: " + err.Error()})
@@ -92,7 +104,7 @@ func EvaluateContext(ctx context.Context, o Options) (*Report, error) {
 	}
 	if o.Baseline != "" {
 		e.rep.Baseline = &RunInfo{Dir: o.Baseline}
-		base, err := loadRun(o.Baseline)
+		base, err := loadRunOr(o.Baseline, o.BaselineErr)
 		if err != nil {
 			e.add(Check{Name: "input baseline results", Kind: KindInput, Verdict: Unevaluable,
 				Reason: "cannot read the baseline's results: " + err.Error()})

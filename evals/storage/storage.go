@@ -91,6 +91,16 @@ func (l Location) Join(elem ...string) Location {
 	return l
 }
 
+// Overlap reports whether two remote locations share objects: the same
+// bucket, and one prefix inside the other. Local locations never overlap
+// here (compare their paths).
+func Overlap(a, b Location) bool {
+	if !a.IsRemote() || !b.IsRemote() || a.Scheme != b.Scheme || a.Bucket != b.Bucket {
+		return false
+	}
+	return strings.HasPrefix(a.Prefix, b.Prefix) || strings.HasPrefix(b.Prefix, a.Prefix)
+}
+
 // IsURL reports whether s has a scheme this package handles (file:// or
 // s3://) rather than being a plain path.
 func IsURL(s string) bool {
@@ -128,6 +138,11 @@ func Parse(s string) (Location, error) {
 			return Location{}, fmt.Errorf("storage: %q: no bucket (s3://bucket/prefix)", s)
 		}
 		q := u.Query()
+		if e := q.Get("endpoint"); e != "" {
+			if eu, err := url.Parse(e); err != nil || eu.User != nil {
+				return Location{}, fmt.Errorf("storage: s3://%s: the endpoint must be a plain URL without credentials; use the AWS environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or AWS_PROFILE)", u.Host)
+			}
+		}
 		for _, k := range []string{"prefix", "key"} {
 			if q.Has(k) {
 				return Location{}, fmt.Errorf("storage: %q: put the key prefix in the path (s3://bucket/prefix), not in ?%s=", s, k)
@@ -278,7 +293,7 @@ func Download(ctx context.Context, l Location, dir string, keep func(rel string)
 			return 0, fmt.Errorf("storage: %w", err)
 		}
 		if err := downloadOne(ctx, b, k, dst); err != nil {
-			return 0, fmt.Errorf("storage: get %s%s: %w", l.String()+"/", k, err)
+			return 0, fmt.Errorf("storage: get %s: %w", l.Join(k), err)
 		}
 	}
 	return len(keys), nil
@@ -366,11 +381,65 @@ func contentType(key string) string {
 	return "application/octet-stream"
 }
 
+// Keys lists the keys under a remote location, relative to its prefix,
+// sorted.
+func Keys(ctx context.Context, l Location) ([]string, error) {
+	b, err := l.OpenBucket(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	var keys []string
+	it := b.List(nil)
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("storage: list %s: %w", l, err)
+		}
+		if !obj.IsDir {
+			keys = append(keys, obj.Key)
+		}
+	}
+	sort.Strings(keys)
+	return keys, nil
+}
+
+// deleteExcept deletes the objects under l whose keys are not in keep.
+func deleteExcept(ctx context.Context, l Location, keep map[string]bool) (int, error) {
+	keys, err := Keys(ctx, l)
+	if err != nil {
+		return 0, err
+	}
+	b, err := l.OpenBucket(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer b.Close()
+	n := 0
+	for _, k := range keys {
+		if keep[k] {
+			continue
+		}
+		if err := b.Delete(ctx, k); err != nil && !IsNotFound(err) {
+			return n, fmt.Errorf("storage: delete %s: %w", l.Join(k), err)
+		}
+		n++
+	}
+	return n, nil
+}
+
 // Staged is an output location written locally first. For a local
 // location Dir is the location itself and Commit does nothing.
 type Staged struct {
 	// Dir is the local directory to write into.
 	Dir string
+	// Mirror makes Commit delete, after uploading, the objects under the
+	// location that the stage does not hold: the output replaces what was
+	// there (a site rebuilt without a model must not keep its pages).
+	Mirror bool
 	loc Location
 	tmp string
 }
@@ -410,7 +479,26 @@ func (s *Staged) Commit(ctx context.Context) (int, error) {
 	if _, err := os.Stat(s.Dir); err != nil {
 		return 0, fmt.Errorf("storage: nothing to upload to %s: %w", s.loc, err)
 	}
-	return Upload(ctx, s.Dir, s.loc)
+	n, err := Upload(ctx, s.Dir, s.loc)
+	if err != nil || !s.Mirror {
+		return n, err
+	}
+	keep := map[string]bool{}
+	err = filepath.WalkDir(s.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			rel, rerr := filepath.Rel(s.Dir, p)
+			if rerr != nil {
+				return rerr
+			}
+			keep[filepath.ToSlash(rel)] = true
+		}
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("storage: %w", err)
+	}
+	_, err = deleteExcept(ctx, s.loc, keep)
+	return n, err
 }
 
 // Close removes a remote stage's temporary directory. Call it only after a

@@ -36,6 +36,7 @@ func TestParse(t *testing.T) {
 		{in: "file://host/x", wantErr: "names no host"},
 		{in: "s3://bkt?prefix=a/", wantErr: "in the path"},
 		{in: "s3://bkt/../x", wantErr: "leaves the bucket"},
+		{in: "s3://bkt/x?endpoint=http://AKIA:secret@127.0.0.1:9000", wantErr: "without credentials"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			l, err := storage.Parse(tc.in)
@@ -214,4 +215,23 @@ func mustLoc(t *testing.T, s string) storage.Location {
 		t.Fatal(err)
 	}
 	return l
+}
+
+func TestOverlap(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"s3://b/runs/m", "s3://b/runs/m", true},
+		{"s3://b/runs/m/shard-0", "s3://b/runs/m", true},
+		{"s3://b/runs/m", "s3://b/runs/m/shard-0", true},
+		{"s3://b", "s3://b/x", true},
+		{"s3://b/runs/m1", "s3://b/runs/m10", false},
+		{"s3://b/x", "s3://c/x", false},
+		{"s3://b/x", "x", false},
+	} {
+		if got := storage.Overlap(mustLoc(t, tc.a), mustLoc(t, tc.b)); got != tc.want {
+			t.Errorf("Overlap(%s, %s) = %v", tc.a, tc.b, got)
+		}
+	}
 }

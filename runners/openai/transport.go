@@ -354,13 +354,25 @@ func patchJSON(body []byte, set map[string]any) ([]byte, error) {
 			mergeInto(dv, sv)
 			v = dv
 		}
-		b, err := encodeJSON(v)
+		b, err := encodeJSONv1(v)
 		if err != nil {
 			return nil, err
 		}
 		m[k] = b
 	}
-	return encodeJSON(m)
+	return encodeJSONv1(m)
+}
+
+// encodeJSONv1 is encoding/json's Marshal without HTML escaping, for
+// values holding json.Number (which json v2 would write as a string).
+func encodeJSONv1(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 // encodeJSON is json.Marshal without HTML escaping, with map keys sorted

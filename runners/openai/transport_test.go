@@ -102,12 +102,12 @@ func TestStatusError(t *testing.T) {
 
 func TestPatchJSON(t *testing.T) {
 	extra := map[string]any{"chat_template_kwargs": map[string]any{"enable_thinking": false, "x": 1}, "top_k": 20, "seed": nil}
-	body := []byte(`{"model":"m","seed":7,"big":12345678901234567890,"chat_template_kwargs":{"a":"<b>"}}`)
+	body := []byte(`{"model":"m","seed":7,"big":12345678901234567890,"chat_template_kwargs":{"a":"<b>","budget":1.50}}`)
 	got, err := patchJSON(body, extra)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"big":12345678901234567890,"chat_template_kwargs":{"a":"<b>","enable_thinking":false,"x":1},"model":"m","top_k":20}`
+	want := `{"big":12345678901234567890,"chat_template_kwargs":{"a":"<b>","budget":1.50,"enable_thinking":false,"x":1},"model":"m","top_k":20}`
 	if string(got) != want {
 		t.Errorf("patchJSON = %s\nwant         %s", got, want)
 	}
