@@ -440,8 +440,8 @@ type Staged struct {
 	// location that the stage does not hold: the output replaces what was
 	// there (a site rebuilt without a model must not keep its pages).
 	Mirror bool
-	loc Location
-	tmp string
+	loc    Location
+	tmp    string
 }
 
 // Stage prepares an output location. For a remote location, Dir is a new
