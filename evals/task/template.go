@@ -61,6 +61,78 @@ type compiled struct {
 	tpl  *exec.Template
 	lits map[string]any // string literals moved out of the source
 	err  error
+	// simple, when not nil, renders the template without gonja: it is
+	// literal text and {{ field }} / {{ field.strip() }} outputs only (most
+	// lm-eval doc_to_text templates, KMMLU's among them).
+	simple []simplePart
+}
+
+// simplePart is literal text, or a document field output as Python's str()
+// (optionally .strip()ped).
+type simplePart struct {
+	text  string
+	field string
+	strip bool
+}
+
+// reSimpleOutput matches one {{ field }} or {{ field.strip() }} output.
+var reSimpleOutput = regexp.MustCompile(`\{\{ *([A-Za-z_][A-Za-z0-9_]*)(\.strip\(\))? *\}\}`)
+
+// parseSimple splits a template made only of literal text and simple
+// outputs; nil when it holds anything else (statements, comments,
+// expressions, filters, whitespace control).
+func parseSimple(src string) []simplePart {
+	var parts []simplePart
+	last := 0
+	for _, m := range reSimpleOutput.FindAllStringSubmatchIndex(src, -1) {
+		parts = append(parts, simplePart{text: src[last:m[0]]}, simplePart{field: src[m[2]:m[3]], strip: m[4] >= 0})
+		last = m[1]
+	}
+	parts = append(parts, simplePart{text: src[last:]})
+	// Jinja writes every newline of the template's text as "\n".
+	nl := strings.NewReplacer("\r\n", "\n", "\r", "\n")
+	for i := range parts {
+		parts[i].text = nl.Replace(parts[i].text)
+	}
+	for _, p := range parts {
+		if p.field == "" && (strings.Contains(p.text, "{{") || strings.Contains(p.text, "{%") || strings.Contains(p.text, "{#") ||
+			strings.Contains(p.text, "}}") || strings.Contains(p.text, "%}") || strings.Contains(p.text, "#}")) {
+			return nil
+		}
+	}
+	return parts
+}
+
+// renderSimple renders a simple template; ok is false when a field is
+// missing or is not text or an integer, which the full renderer handles
+// (its errors and Python's str() of other types).
+func renderSimple(parts []simplePart, doc *datasets.Row) (string, bool) {
+	var b strings.Builder
+	for _, p := range parts {
+		if p.field == "" {
+			b.WriteString(p.text)
+			continue
+		}
+		v, ok := doc.Get(p.field)
+		if !ok {
+			return "", false
+		}
+		switch x := v.(type) {
+		case string:
+			if p.strip {
+				x = strings.TrimFunc(x, pyIsSpace)
+			}
+			b.WriteString(x)
+		case int64:
+			if p.strip { // int has no strip(): the full renderer's error
+				return "", false
+			}
+			b.WriteString(strconv.FormatInt(x, 10))
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
 }
 
 func environment() (*exec.Environment, *config.Config) {
@@ -101,6 +173,9 @@ func compile(src string) (*compiled, error) {
 	source, lits := extractEscapedLiterals(src)
 	tpl, err := exec.NewTemplate(rootTemplate, cfg, sourceLoader(source), e)
 	c.tpl, c.lits = tpl, lits
+	if err == nil {
+		c.simple = parseSimple(src)
+	}
 	if err != nil {
 		c.err = fmt.Errorf("invalid Jinja template %q: %v", abbreviate(src), cleanGonjaError(err))
 	} else {
@@ -144,6 +219,11 @@ func render(src string, doc *datasets.Row) (string, error) {
 // execute runs a compiled template; a panic inside gonja (e.g. an integer
 // modulo by zero from Python-style "%s" % x formatting) becomes an error.
 func execute(c *compiled, doc *datasets.Row) (out string, err error) {
+	if c.simple != nil {
+		if out, ok := renderSimple(c.simple, doc); ok {
+			return out, nil
+		}
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = "", fmt.Errorf("template evaluation failed: %v", r)

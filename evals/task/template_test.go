@@ -174,3 +174,50 @@ func TestLiteralEval(t *testing.T) {
 		}
 	}
 }
+
+// TestSimpleTemplatesMatchGonja: templates of literal text and {{ field }}
+// outputs skip gonja; what they render must be what gonja renders.
+func TestSimpleTemplatesMatchGonja(t *testing.T) {
+	doc := &datasets.Row{}
+	doc.Set("question", "\u3000 서울은 어디에 있나요?\u00a0\n")
+	doc.Set("A", "한국")
+	doc.Set("B", "  일본 ")
+	doc.Set("n", int64(42))
+	doc.Set("f", 2.50)
+	doc.Set("b", true)
+	doc.Set("none", nil)
+	doc.Set("list", []any{"x", int64(1)})
+	for _, tc := range []struct {
+		src    string
+		simple bool
+	}{
+		{"{{question.strip()}}\nA. {{A}}\nB. {{B}}\n정답：", true},
+		{"{{ question }}|{{B.strip()}}|{{n}}", true},
+		{"crlf\r\nline{{A}}\rend\r\n", true},
+		{"no outputs at all\n", true},
+		{"{{f}} {{b}} {{none}} {{list}}", true}, // simple form, other types: gonja renders
+		{"{{n.strip()}}", true},                  // an error, from gonja
+		{"{{missing}}", true},                    // an error, from gonja
+		{"{{answer-1}}", false},
+		{"{{A|upper}}", false},
+		{"{% if n %}{{A}}{% endif %}", false},
+		{"{{- A }}", false},
+		{"{# c #}{{A}}", false},
+		{"{{A}} }} {{B}}", false},
+	} {
+		c, err := compile(tc.src)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.src, err)
+		}
+		if (c.simple != nil) != tc.simple {
+			t.Errorf("%q: simple = %v, want %v", tc.src, c.simple != nil, tc.simple)
+		}
+		got, gotErr := execute(c, doc)
+		full := *c
+		full.simple = nil
+		want, wantErr := execute(&full, doc)
+		if got != want || (gotErr == nil) != (wantErr == nil) {
+			t.Errorf("%q: fast path %q (%v), gonja %q (%v)", tc.src, got, gotErr, want, wantErr)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/go-json-experiment/json/jsontext"
 	"math"
 	"strings"
 	"unicode/utf8"
@@ -165,19 +166,30 @@ func maxTop(raw json.RawMessage) (float64, bool, error) {
 	}
 	switch raw[0] {
 	case '{':
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		if _, err := dec.Token(); err != nil {
+		// A token-level scan: this runs for every continuation token.
+		dec := jsontext.NewDecoder(bytes.NewReader(raw), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+		if _, err := dec.ReadToken(); err != nil {
 			return 0, false, err
 		}
-		for dec.More() {
-			if _, err := dec.Token(); err != nil {
+		for dec.PeekKind() == '"' {
+			if _, err := dec.ReadToken(); err != nil {
 				return 0, false, err
 			}
-			var f *float64
-			if err := dec.Decode(&f); err != nil {
+			tok, err := dec.ReadToken()
+			if err != nil {
 				return 0, false, err
 			}
-			consider(f)
+			switch tok.Kind() {
+			case '0':
+				f := tok.Float()
+				consider(&f)
+			case 'n':
+			default:
+				return 0, false, fmt.Errorf("top_logprobs: a %v where a log-probability belongs", tok.Kind())
+			}
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return 0, false, err
 		}
 	case '[':
 		var list []json.RawMessage

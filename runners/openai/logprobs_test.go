@@ -276,6 +276,10 @@ func TestMaxTop(t *testing.T) {
 		{`{}`, 0, false, false},
 		{`"x"`, 0, false, true},
 		{`{"a":"x"}`, 0, false, true},
+		{`{"a":null,"b":-3}`, -3, true, false},
+		{`{"a":{"b":-1}}`, 0, false, true},
+		{`{"a":-1`, 0, false, true},
+		{`{"a":-1e400,"b":-2}`, -2, true, false}, // out of range: clamped, below every real value
 	}
 	for _, c := range cases {
 		got, ok, err := maxTop(json.RawMessage(c.raw))
