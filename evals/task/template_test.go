@@ -196,8 +196,8 @@ func TestSimpleTemplatesMatchGonja(t *testing.T) {
 		{"crlf\r\nline{{A}}\rend\r\n", true},
 		{"no outputs at all\n", true},
 		{"{{f}} {{b}} {{none}} {{list}}", true}, // simple form, other types: gonja renders
-		{"{{n.strip()}}", true},                  // an error, from gonja
-		{"{{missing}}", true},                    // an error, from gonja
+		{"{{n.strip()}}", true},                 // an error, from gonja
+		{"{{missing}}", true},                   // an error, from gonja
 		{"{{answer-1}}", false},
 		{"{{A|upper}}", false},
 		{"{% if n %}{{A}}{% endif %}", false},
