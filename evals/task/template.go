@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -73,10 +74,15 @@ type simplePart struct {
 	text  string
 	field string
 	strip bool
+	// add is k in {{ field + k }} or -k in {{ field - k }} (an integer
+	// field only, as KMMLU's {{answer-1}}).
+	add    int64
+	hasAdd bool
 }
 
-// reSimpleOutput matches one {{ field }} or {{ field.strip() }} output.
-var reSimpleOutput = regexp.MustCompile(`\{\{ *([A-Za-z_][A-Za-z0-9_]*)(\.strip\(\))? *\}\}`)
+// reSimpleOutput matches one {{ field }}, {{ field.strip() }} or
+// {{ field ± integer }} output.
+var reSimpleOutput = regexp.MustCompile(`\{\{ *([A-Za-z_][A-Za-z0-9_]*)(?:(\.strip\(\))|(?: *([+-]) *([0-9]{1,9})))? *\}\}`)
 
 // parseSimple splits a template made only of literal text and simple
 // outputs; nil when it holds anything else (statements, comments,
@@ -85,7 +91,15 @@ func parseSimple(src string) []simplePart {
 	var parts []simplePart
 	last := 0
 	for _, m := range reSimpleOutput.FindAllStringSubmatchIndex(src, -1) {
-		parts = append(parts, simplePart{text: src[last:m[0]]}, simplePart{field: src[m[2]:m[3]], strip: m[4] >= 0})
+		out := simplePart{field: src[m[2]:m[3]], strip: m[4] >= 0}
+		if m[6] >= 0 {
+			k, _ := strconv.ParseInt(src[m[8]:m[9]], 10, 64)
+			if src[m[6]:m[7]] == "-" {
+				k = -k
+			}
+			out.add, out.hasAdd = k, true
+		}
+		parts = append(parts, simplePart{text: src[last:m[0]]}, out)
 		last = m[1]
 	}
 	parts = append(parts, simplePart{text: src[last:]})
@@ -119,6 +133,9 @@ func renderSimple(parts []simplePart, doc *datasets.Row) (string, bool) {
 		}
 		switch x := v.(type) {
 		case string:
+			if p.hasAdd { // str ± int: the full renderer's error
+				return "", false
+			}
 			if p.strip {
 				x = strings.TrimFunc(x, pyIsSpace)
 			}
@@ -126,6 +143,12 @@ func renderSimple(parts []simplePart, doc *datasets.Row) (string, bool) {
 		case int64:
 			if p.strip { // int has no strip(): the full renderer's error
 				return "", false
+			}
+			if p.hasAdd {
+				if (p.add > 0 && x > math.MaxInt64-p.add) || (p.add < 0 && x < math.MinInt64-p.add) {
+					return "", false // Python ints do not overflow: leave it to the full renderer
+				}
+				x += p.add
 			}
 			b.WriteString(strconv.FormatInt(x, 10))
 		default:

@@ -198,7 +198,13 @@ func TestSimpleTemplatesMatchGonja(t *testing.T) {
 		{"{{f}} {{b}} {{none}} {{list}}", true}, // simple form, other types: gonja renders
 		{"{{n.strip()}}", true},                 // an error, from gonja
 		{"{{missing}}", true},                   // an error, from gonja
-		{"{{answer-1}}", false},
+		{"{{n-1}}", true},
+		{"{{ n + 10 }}|{{n - 100}}", true},
+		{"{{A-1}}", true}, // str - int: an error, from gonja
+		{"{{f-1}}", true}, // float: gonja renders
+		{"{{n*2}}", false},
+		{"{{n-1.5}}", false},
+		{"{{n-x}}", false},
 		{"{{A|upper}}", false},
 		{"{% if n %}{{A}}{% endif %}", false},
 		{"{{- A }}", false},
