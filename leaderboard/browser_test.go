@@ -113,12 +113,24 @@ func evalIn[T any](b *browser, expr string) T {
 }
 
 // wait polls a JavaScript condition until it is truthy.
+// A poll that meets a navigation (the page's execution context replaced
+// under it, as just after Navigate) is started again.
 func (b *browser) wait(what, cond string) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
-	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
-		b.t.Fatalf("waiting for %s (%s): %v", what, cond, err)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ctx, cancel := context.WithDeadline(b.ctx, deadline)
+		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(time.Until(deadline))))
+		cancel()
+		if err == nil {
+			return
+		}
+		msg := err.Error()
+		navigating := strings.Contains(msg, "Cannot find context with specified id") || strings.Contains(msg, "Execution context was destroyed")
+		if !navigating || time.Now().After(deadline) {
+			b.t.Fatalf("waiting for %s (%s): %v", what, cond, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
